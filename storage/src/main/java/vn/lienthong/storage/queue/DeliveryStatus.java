@@ -1,0 +1,7 @@
+package vn.lienthong.storage.queue;
+
+/** Whether a recipient has returned its signed receipt yet. */
+public enum DeliveryStatus {
+    PENDING,
+    DELIVERED
+}

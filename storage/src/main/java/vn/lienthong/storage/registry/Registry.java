@@ -1,0 +1,31 @@
+package vn.lienthong.storage.registry;
+
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * Small durable records by kind and key (tenants, trust anchors, directory entries), shared with
+ * the operator CLI through the same environment: a write is visible to every process at once.
+ */
+public final class Registry {
+
+    Registry() {
+    }
+
+    public void put(String kind, String key, byte[] value) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    public Optional<byte[]> get(String kind, String key) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    /** Every record of a kind, by key. */
+    public SortedMap<String, byte[]> list(String kind) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    public boolean delete(String kind, String key) {
+        throw new UnsupportedOperationException("TODO");
+    }
+}
