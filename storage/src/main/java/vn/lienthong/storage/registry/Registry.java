@@ -25,6 +25,11 @@ public final class Registry {
         throw new UnsupportedOperationException("TODO");
     }
 
+    /** Replaces every record of a kind with these, in one transaction (e.g. a new routing directory). */
+    public void replaceAll(String kind, java.util.Map<String, byte[]> records) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
     public boolean delete(String kind, String key) {
         throw new UnsupportedOperationException("TODO");
     }
