@@ -1,0 +1,142 @@
+package vn.lienthong.provisioning.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.ChainValidator;
+
+/** {@code provision cert}: certificates for the keys in the HSM. */
+@Command(name = "cert", mixinStandardHelpOptions = true,
+        description = "Manage the certificates of the keys in the HSM.",
+        subcommands = CertCommand.Import.class)
+final class CertCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw Subcommands.missing(spec);
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {
+                "Store a certificate and its chain beside a key in the HSM.",
+                "FILE (PEM or DER) holds the certificate issued for the key and optionally its"
+                    + " intermediate CAs. Refuses a certificate whose public key is not the key's, a"
+                    + " chain that does not validate now to a trust anchor ('provision trust add'),"
+                    + " and, for a tenant, a certificate whose subject CN is not the organ id."
+            })
+    static final class Import extends ProvisioningAction {
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        KeyOwner owner;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The certificate, then any intermediates.")
+        Path file;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            List<X509Certificate> certificates = InputFiles.certificates(file);
+            KeyOwner.Resolved resolved = owner.resolve(environment);
+            Token token = environment.token();
+            TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
+                    "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));
+            X509Certificate leaf = certificates.stream()
+                    .filter(c -> samePublicKey(c.getPublicKey(), key.publicKey()))
+                    .findFirst()
+                    .orElseThrow(() -> new Refusal("no certificate in " + file + " is for the key " + resolved.alias()
+                            + " in the token (the public keys differ); import the certificate issued for the"
+                            + " request made with 'provision csr'"));
+            resolved.tenant().ifPresent(tenant -> {
+                List<String> names = commonNames(leaf.getSubjectX500Principal());
+                if (!names.equals(List.of(tenant.organId()))) {
+                    throw new Refusal("the certificate's subject " + leaf.getSubjectX500Principal().getName()
+                            + " does not name the organ " + tenant.organId() + " as its only CN");
+                }
+            });
+            List<X509Certificate> chain = chainFrom(leaf, certificates);
+            List<X509Certificate> anchors = environment.registry().trustAnchors();
+            if (anchors.isEmpty()) {
+                throw new Refusal("there are no trust anchors yet; add the issuing CA's root with"
+                        + " 'provision trust add FILE' first");
+            }
+            try {
+                ChainValidator.validate(chain, anchors, Instant.now());
+            } catch (CertificateRejectedException e) {
+                throw new Refusal("the certificate does not validate to a trust anchor: " + e.getMessage());
+            }
+            token.storeChain(resolved.alias(), chain);
+            out.println("imported " + leaf.getSubjectX500Principal().getName() + " (valid until "
+                    + TenantCommand.date(leaf.getNotAfter().toInstant()) + ", chain of " + chain.size()
+                    + ") for the key " + resolved.alias());
+        }
+    }
+
+    /** The leaf, then each certificate that issued the previous one, as far as the file goes. */
+    static List<X509Certificate> chainFrom(X509Certificate leaf, List<X509Certificate> certificates) {
+        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
+        X509Certificate current = leaf;
+        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
+            X500Principal issuer = current.getIssuerX500Principal();
+            X509Certificate next = certificates.stream()
+                    .filter(c -> !chain.contains(c) && c.getSubjectX500Principal().equals(issuer))
+                    .findFirst().orElse(null);
+            if (next == null) {
+                break;
+            }
+            chain.add(next);
+            current = next;
+        }
+        return chain;
+    }
+
+    /** Every CN of a name, in order. */
+    static List<String> commonNames(X500Principal name) {
+        try {
+            List<String> names = new ArrayList<>();
+            for (Rdn rdn : new LdapName(name.getName(X500Principal.RFC2253)).getRdns()) {
+                if ("CN".equalsIgnoreCase(rdn.getType())) {
+                    names.add(String.valueOf(rdn.getValue()));
+                }
+            }
+            return names;
+        } catch (InvalidNameException e) {
+            return List.of();
+        }
+    }
+
+    // Compared by value, not by encoding: a token provider and a certificate factory may encode
+    // the same key differently (e.g. EC parameters named or explicit).
+    static boolean samePublicKey(PublicKey a, PublicKey b) {
+        if (a instanceof RSAPublicKey ra && b instanceof RSAPublicKey rb) {
+            return ra.getModulus().equals(rb.getModulus()) && ra.getPublicExponent().equals(rb.getPublicExponent());
+        }
+        if (a instanceof ECPublicKey ea && b instanceof ECPublicKey eb) {
+            return ea.getW().equals(eb.getW())
+                    && ea.getParams().getCurve().equals(eb.getParams().getCurve())
+                    && ea.getParams().getGenerator().equals(eb.getParams().getGenerator())
+                    && ea.getParams().getOrder().equals(eb.getParams().getOrder());
+        }
+        return Arrays.equals(a.getEncoded(), b.getEncoded());
+    }
+}

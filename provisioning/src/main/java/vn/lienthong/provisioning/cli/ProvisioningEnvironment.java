@@ -1,0 +1,26 @@
+package vn.lienthong.provisioning.cli;
+
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenConfig;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+
+/**
+ * What a provisioning command works on: the appliance's token and its registry, built from the
+ * appliance's configuration file. Implementations open the token and the storage only when first
+ * asked, so that a command needing neither (e.g. {@code token init}) opens neither.
+ */
+public interface ProvisioningEnvironment extends AutoCloseable {
+
+    /** How to reach the appliance's token (library, label, PIN source); never opens it. */
+    TokenConfig tokenConfig();
+
+    /** The appliance's token, opened and logged in at the first call. */
+    Token token();
+
+    /** The registry in the appliance's LMDB environment, opened at the first call. */
+    ApplianceRegistry registry();
+
+    /** Closes whatever was opened. */
+    @Override
+    void close();
+}

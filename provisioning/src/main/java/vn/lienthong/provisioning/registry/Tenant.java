@@ -1,0 +1,54 @@
+package vn.lienthong.provisioning.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An organ hosted on this appliance: its organ id, display name, the alias of its signing key in
+ * the HSM ({@code "sign-" + organId}) and the SHA-256 fingerprints (lower-case hex, of the DER) of
+ * the document-system client certificates that act as this tenant on the local API.
+ */
+public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256) {
+
+    public Tenant {
+        OrganIds.requireValid(organId);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("tenant " + organId + " needs a name");
+        }
+        name = name.strip();
+        if (!keyAliasOf(organId).equals(keyAlias)) {
+            throw new IllegalArgumentException("the key alias of tenant " + organId + " must be " + keyAliasOf(organId));
+        }
+        List<String> pins = new ArrayList<>();
+        for (String pin : Objects.requireNonNullElse(dmsCertificateSha256, List.<String>of())) {
+            String normalised = Fingerprints.requireSha256Hex(pin, "a DMS certificate fingerprint");
+            if (!pins.contains(normalised)) {
+                pins.add(normalised);
+            }
+        }
+        dmsCertificateSha256 = List.copyOf(pins);
+    }
+
+    /** A new tenant with its standard key alias and no DMS certificates yet. */
+    public static Tenant of(String organId, String name) {
+        return new Tenant(organId, name, keyAliasOf(organId), List.of());
+    }
+
+    /** The HSM alias of an organ's signing key. */
+    public static String keyAliasOf(String organId) {
+        return "sign-" + organId;
+    }
+
+    /** This tenant under another name. */
+    public Tenant withName(String newName) {
+        return new Tenant(organId, newName, keyAlias, dmsCertificateSha256);
+    }
+
+    /** This tenant with one more DMS certificate fingerprint (no change if already bound). */
+    public Tenant withDmsCertificate(String sha256) {
+        List<String> pins = new ArrayList<>(dmsCertificateSha256);
+        pins.add(sha256);
+        return new Tenant(organId, name, keyAlias, pins);
+    }
+}
