@@ -25,7 +25,7 @@ import vn.lienthong.hsm.trust.CertificateRejectedException;
 import vn.lienthong.hsm.trust.ChainValidator;
 
 /** {@code provision cert}: certificates for the keys in the HSM. */
-@Command(name = "cert", mixinStandardHelpOptions = true,
+@Command(name = "cert", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the certificates of the keys in the HSM.",
         subcommands = CertCommand.Import.class)
 final class CertCommand implements Runnable {
@@ -38,7 +38,7 @@ final class CertCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
+    @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = {
                 "Store a certificate and its chain beside a key in the HSM.",
                 "FILE (PEM or DER) holds the certificate issued for the key and optionally its"

@@ -17,7 +17,7 @@ import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.Tenant;
 
 /** {@code provision csr}: a PKCS#10 request for a key in the HSM, signed in the HSM. */
-@Command(name = "csr", mixinStandardHelpOptions = true,
+@Command(name = "csr", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = {
             "Write a PKCS#10 certification request (PEM) for a key in the HSM, signed in the HSM.",
             "Subject for a tenant: CN=<organ id>,O=<tenant name>,C=VN;"

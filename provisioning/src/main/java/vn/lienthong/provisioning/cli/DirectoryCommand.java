@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
 
 /** {@code provision directory}: the routing directory, organ id to peer appliance. */
-@Command(name = "directory", mixinStandardHelpOptions = true,
+@Command(name = "directory", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the routing directory: which appliance serves each organ, and its TLS pin.",
         subcommands = {DirectoryCommand.Import.class, DirectoryCommand.ListEntries.class})
 final class DirectoryCommand implements Runnable {
@@ -36,7 +36,7 @@ final class DirectoryCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
+    @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = {
                 "Replace the whole routing directory with the entries in FILE, at once: the service"
                     + " sees the old directory or the new one, never a mix. If any entry is invalid,"
@@ -58,7 +58,7 @@ final class DirectoryCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the routing directory.")
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class, description = "List the routing directory.")
     static final class ListEntries extends ProvisioningAction {
 
         @Override

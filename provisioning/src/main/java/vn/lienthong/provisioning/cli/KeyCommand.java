@@ -14,7 +14,7 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 
 /** {@code provision key}: key pairs generated inside the HSM. */
-@Command(name = "key", mixinStandardHelpOptions = true,
+@Command(name = "key", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the key pairs in the HSM.",
         subcommands = KeyCommand.Generate.class)
 final class KeyCommand implements Runnable {
@@ -27,7 +27,7 @@ final class KeyCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
+    @Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = {
                 "Generate a key pair inside the HSM (never extractable) for a tenant (alias sign-ORGAN)"
                     + " or for the appliance's TLS identity (alias tls), and print the alias and the"

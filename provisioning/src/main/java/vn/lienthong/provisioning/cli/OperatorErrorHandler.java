@@ -58,6 +58,8 @@ public final class OperatorErrorHandler implements IExecutionExceptionHandler, I
 
     private static String oneLine(String message) {
         String line = message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        // Some of picocli's messages already start with "Error: "; the handler adds its own prefix.
+        line = line.replaceFirst("^(?i)error:\\s*", "");
         // Sentences in this CLI start in lower case after "error: "; keep acronyms (CN, HSM) as they are.
         if (line.length() > 1 && Character.isUpperCase(line.charAt(0)) && Character.isLowerCase(line.charAt(1))) {
             line = Character.toLowerCase(line.charAt(0)) + line.substring(1);

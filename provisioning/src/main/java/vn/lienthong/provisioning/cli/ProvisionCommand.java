@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * token and the shared registry, so a running service sees the change without a restart.
  */
 @Command(name = "provision",
-        mixinStandardHelpOptions = true,
+        mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Set up the appliance: HSM token, keys, certificates, tenants, trust and routing.",
         subcommands = {
             TokenCommand.class,

@@ -23,7 +23,7 @@ import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 
 /** {@code provision tenant}: the organs this appliance hosts. */
-@Command(name = "tenant", mixinStandardHelpOptions = true,
+@Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
         subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class})
 final class TenantCommand implements Runnable {
@@ -36,7 +36,7 @@ final class TenantCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = {
                 "Add a tenant, or update an existing one: a new --name replaces its name, and each"
                     + " --dms-cert binds one more document-system client certificate to it.",
@@ -82,7 +82,7 @@ final class TenantCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = "List the tenants with their key, certificate and DMS certificates.")
     static final class ListTenants extends ProvisioningAction {
 

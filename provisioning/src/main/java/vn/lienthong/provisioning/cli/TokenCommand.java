@@ -11,7 +11,7 @@ import vn.lienthong.hsm.token.PinSource;
 import vn.lienthong.hsm.token.TokenConfig;
 
 /** {@code provision token}: preparing the PKCS#11 token itself. */
-@Command(name = "token", mixinStandardHelpOptions = true,
+@Command(name = "token", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Prepare the appliance's PKCS#11 token.",
         subcommands = TokenCommand.Init.class)
 final class TokenCommand implements Runnable {
@@ -24,7 +24,7 @@ final class TokenCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
+    @Command(name = "init", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = {
                 "Initialise a SoftHSM2 token with the label and user PIN from the configuration file.",
                 "",

@@ -12,7 +12,7 @@ import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 
 /** {@code provision trust}: the CA certificates the appliance trusts. */
-@Command(name = "trust", mixinStandardHelpOptions = true,
+@Command(name = "trust", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the trust anchors (CA certificates) certificate chains must lead to.",
         subcommands = TrustCommand.Add.class)
 final class TrustCommand implements Runnable {
@@ -25,7 +25,7 @@ final class TrustCommand implements Runnable {
         throw Subcommands.missing(spec);
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
+    @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
             description = "Trust every CA certificate in FILE (PEM or DER); refuses the whole file,"
                     + " adding nothing, if one of its certificates is not a CA certificate.")
     static final class Add extends ProvisioningAction {

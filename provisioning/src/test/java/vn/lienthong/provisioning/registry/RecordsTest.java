@@ -1,0 +1,46 @@
+package vn.lienthong.provisioning.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordsTest {
+
+    private static final String PIN = "0123456789abcdef".repeat(4);
+
+    @Test
+    void tenantKeyAliasIsSignDashOrganIdAndFingerprintsAreLowerCaseAndUnique() {
+        Tenant tenant = Tenant.of("000.00.00.G22", "  Bộ Tư pháp ")
+                .withDmsCertificate(PIN.toUpperCase())
+                .withDmsCertificate(PIN);
+        assertEquals("sign-000.00.00.G22", tenant.keyAlias());
+        assertEquals("Bộ Tư pháp", tenant.name());
+        assertEquals(List.of(PIN), tenant.dmsCertificateSha256());
+    }
+
+    @Test
+    void tenantRefusesAnotherKeyAliasABlankNameOrABadFingerprint() {
+        assertThrows(IllegalArgumentException.class, () -> new Tenant("000.00.00.G22", "x", "sign-other", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", " "));
+        assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", "x").withDmsCertificate("ab"));
+        assertThrows(IllegalArgumentException.class, () -> Tenant.of("bad id", "x"));
+    }
+
+    @Test
+    void directoryEntryNeedsHttpsWithHostAndPortAndA64HexPin() {
+        DirectoryEntry entry = new DirectoryEntry("000.00.00.H41", URI.create("https://localhost:25500"), PIN.toUpperCase());
+        assertEquals(PIN, entry.tlsCertificateSha256());
+        for (String uri : List.of("http://localhost:25500", "https://localhost", "https://:5500", "localhost:5500",
+                "https://user@localhost:5500", "https://localhost:5500?x=1", "mailto:a@b")) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> new DirectoryEntry("000.00.00.H41", URI.create(uri), PIN), uri);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new DirectoryEntry("000.00.00.H41", URI.create("https://localhost:25500"), PIN + "0"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DirectoryEntry("000.00.00.H41", URI.create("https://localhost:25500"), "g".repeat(64)));
+    }
+}
