@@ -54,7 +54,11 @@ public final class Token implements AutoCloseable {
         this.keyStore = keyStore;
     }
 
-    /** Resolves the label to a slot, configures a SunPKCS11 provider for it and logs in. */
+    /**
+     * Resolves the label to a slot, configures a SunPKCS11 provider for it and logs in, once: a
+     * refused PIN is not tried again, since retries count towards locking a real token. If this
+     * process is already logged in to the token, PKCS#11 does not check the PIN again.
+     */
     public static Token open(TokenConfig config) {
         // Read the PIN first: a missing PIN is the operator's to fix and needs no HSM to report.
         char[] pin = config.pin().read();
@@ -125,7 +129,11 @@ public final class Token implements AutoCloseable {
                 "token '" + label() + "' did not keep the new key '" + alias + "'"));
     }
 
-    /** The key under this alias; reloads the token's key list once if it is not known yet. */
+    /**
+     * The key under this alias; reloads the token's key list once if it is not known yet. A miss
+     * costs a walk over the token's objects, so look up the aliases of configured keys, not names
+     * taken from messages.
+     */
     public Optional<TokenKey> key(String alias) {
         ensureOpen();
         Optional<TokenKey> key = lookup(alias);
