@@ -1,6 +1,8 @@
 package vn.lienthong.storage;
 
 import java.nio.file.Path;
+import java.util.Objects;
+import vn.lienthong.storage.lmdb.LmdbEnvironment;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.storage.registry.Registry;
@@ -12,37 +14,55 @@ import vn.lienthong.storage.registry.Registry;
  */
 public final class Storage implements AutoCloseable {
 
-    private Storage() {
+    private final LmdbEnvironment environment;
+    private final Outbox outbox;
+    private final Inbox inbox;
+    private final Registry registry;
+
+    private Storage(LmdbEnvironment environment) {
+        this.environment = environment;
+        this.outbox = new Outbox(environment);
+        this.inbox = new Inbox(environment);
+        this.registry = new Registry(environment);
     }
 
     /** Opens (creating if needed) the environment in {@code directory} with the given map size. */
     public static Storage open(Path directory, long mapSizeBytes) {
-        throw new UnsupportedOperationException("TODO");
+        return open(directory, mapSizeBytes, CommitListener.none());
+    }
+
+    /** Like {@link #open(Path, long)}, telling {@code listener} of every commit (for metrics). */
+    public static Storage open(Path directory, long mapSizeBytes, CommitListener listener) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(listener, "listener");
+        return new Storage(LmdbEnvironment.open(directory, mapSizeBytes, listener));
     }
 
     public Outbox outbox() {
-        throw new UnsupportedOperationException("TODO");
+        return outbox;
     }
 
     public Inbox inbox() {
-        throw new UnsupportedOperationException("TODO");
+        return inbox;
     }
 
     public Registry registry() {
-        throw new UnsupportedOperationException("TODO");
+        return registry;
     }
 
     /** True while the environment answers a read transaction. */
     public boolean isHealthy() {
-        throw new UnsupportedOperationException("TODO");
+        return environment.isHealthy();
     }
 
     /** Bytes of the map in use and the map's size, for metrics. */
     public MapUsage mapUsage() {
-        throw new UnsupportedOperationException("TODO");
+        return environment.mapUsage();
     }
 
+    /** Commits the writes already waiting, then closes the environment; later calls fail. */
     @Override
     public void close() {
+        environment.close();
     }
 }

@@ -1,0 +1,20 @@
+package vn.lienthong.storage;
+
+import java.time.Duration;
+
+/**
+ * Told of every committed write transaction, for metrics (commit latency, writes per group commit).
+ * Called on the storage writer thread: it must return quickly and must not call back into storage.
+ */
+@FunctionalInterface
+public interface CommitListener {
+
+    /** A transaction holding {@code writes} write requests was committed to disk in {@code took}. */
+    void committed(int writes, Duration took);
+
+    /** A listener that ignores every commit. */
+    static CommitListener none() {
+        return (writes, took) -> {
+        };
+    }
+}

@@ -1,0 +1,34 @@
+package vn.lienthong.storage.lmdb;
+
+/**
+ * The named LMDB databases of the environment, the whole schema in one place. Keys are big-endian
+ * binary; those holding tenant data begin with the length-prefixed tenant so that one tenant's
+ * records are a contiguous key range.
+ */
+public enum Database {
+    /** Schema version and counters. */
+    META("meta"),
+    /** (tenant, message id) to the outgoing message: accepted time, recipients, envelope. */
+    OUTBOX_MESSAGES("outbox-messages"),
+    /** (tenant, message id, recipient) to that delivery's state. */
+    OUTBOX_DELIVERIES("outbox-deliveries"),
+    /** (next attempt time, tenant, message id, recipient) of every pending delivery, earliest first. */
+    OUTBOX_DUE("outbox-due"),
+    /** (tenant, message id) to the incoming message and its acknowledgement. */
+    INBOX_MESSAGES("inbox-messages"),
+    /** (tenant, arrival sequence) to the message id of every unacknowledged incoming message. */
+    INBOX_PENDING("inbox-pending"),
+    /** (kind, 0x00, key) to a registry record. */
+    REGISTRY("registry");
+
+    private final String lmdbName;
+
+    Database(String lmdbName) {
+        this.lmdbName = lmdbName;
+    }
+
+    /** The database's name inside the LMDB environment (never change it: stored data depends on it). */
+    public String lmdbName() {
+        return lmdbName;
+    }
+}

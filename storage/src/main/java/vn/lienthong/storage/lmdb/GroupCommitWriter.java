@@ -1,0 +1,215 @@
+package vn.lienthong.storage.lmdb;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+import vn.lienthong.storage.CommitListener;
+
+/**
+ * The single writer thread: takes every write request waiting, runs them in one transaction and
+ * commits once (one fsync for the group), then answers each. If the group fails (a full map, one
+ * bad request) it is aborted and each request retried alone, so that only the one that fails is
+ * refused and none is answered before it is durable.
+ */
+final class GroupCommitWriter {
+
+    private static final System.Logger LOG = System.getLogger(GroupCommitWriter.class.getName());
+    private static final int MAX_GROUP_WRITES = 1024;
+    /** Keeps a group well below LMDB's limit of dirty pages per transaction. */
+    private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
+
+    private record Request<T>(Function<Transaction, T> work, long bytes, CompletableFuture<T> result) {
+    }
+
+    private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>());
+
+    private final LmdbEnvironment environment;
+    private final CommitListener listener;
+    private final LinkedBlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
+    private final Object submitLock = new Object();
+    private boolean stopped;
+    private Thread thread;
+
+    GroupCommitWriter(LmdbEnvironment environment, CommitListener listener) {
+        this.environment = environment;
+        this.listener = listener;
+    }
+
+    /** Starts the thread, runs {@code setup} on it first and waits for that to finish. */
+    void start(Runnable setup) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        // A platform thread: LMDB's write lock belongs to the OS thread that took it.
+        thread = Thread.ofPlatform().name("lmdb-writer " + environment.directory().getFileName()).daemon(false)
+                .start(() -> {
+                    try {
+                        setup.run();
+                        ready.complete(null);
+                    } catch (Throwable e) {
+                        ready.completeExceptionally(e);
+                        return;
+                    }
+                    loop();
+                });
+        await(ready);
+    }
+
+    <T> T write(long approximateBytes, Function<Transaction, T> work) {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("A storage write may not wait for another write.");
+        }
+        Request<T> request = new Request<>(work, Math.max(0, approximateBytes), new CompletableFuture<>());
+        synchronized (submitLock) {
+            if (stopped) {
+                throw new IllegalStateException("The storage in " + environment.directory() + " is closed.");
+            }
+            queue.add(request);
+        }
+        return await(request.result());
+    }
+
+    /** Refuses new writes, commits those already waiting and ends the thread. */
+    void stop() {
+        synchronized (submitLock) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            queue.add(STOP);
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        List<Request<?>> group = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping) {
+            Request<?> next = takeUninterruptibly();
+            group.clear();
+            long bytes = 0;
+            while (next != null) {
+                if (next == STOP) {
+                    stopping = true;
+                    break;
+                }
+                group.add(next);
+                bytes += next.bytes();
+                if (group.size() >= MAX_GROUP_WRITES || bytes >= MAX_GROUP_BYTES) {
+                    break;
+                }
+                next = queue.poll();
+            }
+            if (!group.isEmpty()) {
+                commitGroup(group);
+            }
+        }
+    }
+
+    private void commitGroup(List<Request<?>> group) {
+        if (group.size() > 1) {
+            try {
+                commit(group);
+                return;
+            } catch (Throwable e) {
+                // Someone in the group failed; find out who by committing each alone.
+            }
+        }
+        for (Request<?> request : group) {
+            try {
+                commitAlone(request);
+            } catch (Throwable e) {
+                request.result().completeExceptionally(environment.translate(e));
+            }
+        }
+    }
+
+    private void commitAlone(Request<?> request) throws Throwable {
+        try {
+            commit(List.of(request));
+        } catch (Env.MapFullException e) {
+            // A process that died while reading pins old pages; once its slot is cleared they are free.
+            if (!environment.clearStaleReaders()) {
+                throw e;
+            }
+            commit(List.of(request));
+        }
+    }
+
+    private void commit(List<Request<?>> group) {
+        long started = System.nanoTime();
+        Object[] results = new Object[group.size()];
+        List<Runnable> afterCommit = new ArrayList<>();
+        Txn<ByteBuffer> txn = environment.begin(false);
+        try (txn) {
+            for (int i = 0; i < group.size(); i++) {
+                Transaction tx = new Transaction(txn, environment.dbis());
+                results[i] = group.get(i).work().apply(tx);
+                afterCommit.addAll(tx.afterCommitActions());
+            }
+            txn.commit();
+        } finally {
+            environment.endTransaction();
+        }
+        // Durable from here on: nothing below may make the group be retried.
+        notifyQuietly(() -> listener.committed(group.size(), Duration.ofNanos(System.nanoTime() - started)));
+        afterCommit.forEach(GroupCommitWriter::notifyQuietly);
+        for (int i = 0; i < group.size(); i++) {
+            complete(group.get(i), results[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Request<T> request, Object result) {
+        request.result().complete((T) result);
+    }
+
+    private static void notifyQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "A storage commit listener failed: " + e);
+        }
+    }
+
+    private Request<?> takeUninterruptibly() {
+        for (;;) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Only stop() ends the writer, after draining: an interrupt must not drop requests.
+            }
+        }
+    }
+
+    /** Waits without giving up on interrupt: the write may already be committed, so its caller must hear. */
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+}

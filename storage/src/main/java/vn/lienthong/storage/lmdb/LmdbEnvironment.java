@@ -1,0 +1,273 @@
+package vn.lienthong.storage.lmdb;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.EnvInfo;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.LmdbNativeException;
+import org.lmdbjava.Txn;
+import vn.lienthong.storage.CommitListener;
+import vn.lienthong.storage.MapUsage;
+import vn.lienthong.storage.StorageFullException;
+
+/**
+ * The LMDB environment behind {@code Storage}: short read transactions from any thread, and writes
+ * that one writer thread group-commits, each returning only once it is on disk. Internal to the
+ * storage module (public only so that its packages can share it); use {@code Storage}.
+ */
+public final class LmdbEnvironment implements AutoCloseable {
+
+    private static final int SCHEMA_VERSION = 1;
+    private static final byte[] SCHEMA_KEY = "schema".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Reader slots live in the lock file and are shared by every process that opens the directory. */
+    private static final int MAX_READERS = 1024;
+    /** Read transactions this process runs at once, leaving slots for the other processes. */
+    private static final int CONCURRENT_READS = 256;
+    private static final long MAP_SIZE_GRANULE = 64 * 1024;
+    private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
+
+    private final Path directory;
+    private final Env<ByteBuffer> env;
+    private final EnumMap<Database, Dbi<ByteBuffer>> dbis = new EnumMap<>(Database.class);
+    /** Held shared by every transaction; exclusively to adopt a grown map or to close the environment. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final Semaphore readSlots = new Semaphore(CONCURRENT_READS);
+    private final GroupCommitWriter writer;
+    private volatile boolean envClosed;
+
+    private LmdbEnvironment(Path directory, Env<ByteBuffer> env, CommitListener listener) {
+        this.directory = directory;
+        this.env = env;
+        this.writer = new GroupCommitWriter(this, listener);
+    }
+
+    /**
+     * Opens (creating if needed) the environment in {@code directory}. Map sizes are rounded up to
+     * 64 KiB; an existing environment holding more data than {@code mapSizeBytes} keeps its data.
+     */
+    public static LmdbEnvironment open(Path directory, long mapSizeBytes, CommitListener listener) {
+        if (mapSizeBytes <= 0) {
+            throw new IllegalArgumentException("The storage map size must be positive, not " + mapSizeBytes + ".");
+        }
+        createPrivateDirectory(directory);
+        long mapSize = Math.ceilDiv(mapSizeBytes, MAP_SIZE_GRANULE) * MAP_SIZE_GRANULE;
+        Env<ByteBuffer> env;
+        try {
+            // Default flags keep commits durable (no NOSYNC/NOMETASYNC). NOTLS: read transactions are
+            // not tied to an OS thread, which virtual threads need.
+            env = Env.create()
+                    .setMapSize(mapSize)
+                    .setMaxDbs(Database.values().length + 4)
+                    .setMaxReaders(MAX_READERS)
+                    .open(directory.toFile(), 0600, EnvFlags.MDB_NOTLS);
+        } catch (LmdbException e) {
+            throw new IllegalStateException("Cannot open the storage in " + directory + ": " + e.getMessage(), e);
+        }
+        LmdbEnvironment environment = new LmdbEnvironment(directory, env, listener);
+        try {
+            environment.writer.start(environment::prepare);
+        } catch (RuntimeException e) {
+            env.close();
+            throw environment.translate(e);
+        }
+        return environment;
+    }
+
+    /** Runs {@code work} in a short read transaction; never hold on to buffers it is given. */
+    public <T> T read(Function<Transaction, T> work) {
+        readSlots.acquireUninterruptibly();
+        try {
+            Txn<ByteBuffer> txn = begin(true);
+            try (txn) {
+                return work.apply(new Transaction(txn, dbis));
+            } finally {
+                gate.readLock().unlock();
+            }
+        } finally {
+            readSlots.release();
+        }
+    }
+
+    /**
+     * Runs {@code work} on the writer thread, in a transaction it may share with other waiting
+     * writes, and returns its result once that transaction is on disk. If the work throws, nothing
+     * it wrote is kept and the exception is thrown here. A full map or disk is a
+     * {@link StorageFullException}. {@code work} may run more than once (a failed group is retried
+     * one write at a time), so it must act only through the transaction.
+     */
+    public <T> T write(long approximateBytes, Function<Transaction, T> work) {
+        return writer.write(approximateBytes, work);
+    }
+
+    public <T> T write(Function<Transaction, T> work) {
+        return write(256, work);
+    }
+
+    /** True while a read transaction can be opened and read. */
+    public boolean isHealthy() {
+        try {
+            return read(tx -> tx.count(Database.META) >= 0);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public MapUsage mapUsage() {
+        gate.readLock().lock();
+        try {
+            ensureOpen();
+            EnvInfo info = env.info();
+            long pageSize = env.stat().pageSize;
+            return new MapUsage((info.lastPageNumber + 1) * pageSize, info.mapSize);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Commits what is waiting, stops the writer, then closes the environment once reads are done. */
+    @Override
+    public void close() {
+        writer.stop();
+        gate.writeLock().lock();
+        try {
+            if (!envClosed) {
+                envClosed = true;
+                env.close();
+            }
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /** Opens the databases and checks the schema; runs on the writer thread before any write. */
+    private void prepare() {
+        // Slots left by a process that died (a killed CLI) would pin old pages and grow the map.
+        env.readerCheck();
+        for (Database db : Database.values()) {
+            dbis.put(db, env.openDbi(db.lmdbName(), DbiFlags.MDB_CREATE));
+        }
+        Txn<ByteBuffer> txn = begin(false);
+        try (txn) {
+            Transaction tx = new Transaction(txn, dbis);
+            ByteBuffer key = Transaction.direct(SCHEMA_KEY);
+            Integer found = tx.get(Database.META, key, value -> new BinaryReader(value).i32());
+            if (found == null) {
+                tx.put(Database.META, key, new BinaryWriter().i32(SCHEMA_VERSION).toByteArray());
+                txn.commit();
+            } else if (found != SCHEMA_VERSION) {
+                throw new IllegalStateException("The storage in " + directory + " has schema version " + found
+                        + " but this lienthong reads version " + SCHEMA_VERSION + ".");
+            }
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /**
+     * Begins a transaction and returns it holding the gate's read lock (the caller unlocks after
+     * closing the transaction). Adopts the map size when another process has grown the map.
+     */
+    Txn<ByteBuffer> begin(boolean readOnly) {
+        for (;;) {
+            gate.readLock().lock();
+            boolean locked = true;
+            try {
+                ensureOpen();
+                Txn<ByteBuffer> txn = readOnly ? env.txnRead() : env.txnWrite();
+                locked = false;
+                return txn;
+            } catch (Dbi.MapResizedException e) {
+                // Another process grew the map past our mapping: adopt its size, then begin again.
+            } finally {
+                if (locked) {
+                    gate.readLock().unlock();
+                }
+            }
+            adoptGrownMap();
+        }
+    }
+
+    void endTransaction() {
+        gate.readLock().unlock();
+    }
+
+    EnumMap<Database, Dbi<ByteBuffer>> dbis() {
+        return dbis;
+    }
+
+    /** Clears reader slots of dead processes; true if any were cleared (and space may be free again). */
+    boolean clearStaleReaders() {
+        try {
+            return env.readerCheck() > 0;
+        } catch (LmdbException e) {
+            return false;
+        }
+    }
+
+    /** Turns a full map or disk into the "insufficient storage" answer; other failures pass unchanged. */
+    RuntimeException translate(Throwable failure) {
+        if (failure instanceof Env.MapFullException) {
+            long mib = env.info().mapSize / (1024 * 1024);
+            return new StorageFullException("Insufficient storage: the storage map (" + mib
+                    + " MiB) is full; raise the configured storage size or free space.", failure);
+        }
+        if (failure instanceof LmdbNativeException e
+                && (e.getResultCode() == ENOSPC || e.getResultCode() == EDQUOT)) {
+            return new StorageFullException("Insufficient storage: the disk holding " + directory + " is full.", failure);
+        }
+        if (failure instanceof RuntimeException e) {
+            return e;
+        }
+        return new IllegalStateException("A storage write failed: " + failure, failure);
+    }
+
+    private void adoptGrownMap() {
+        gate.writeLock().lock();
+        try {
+            ensureOpen();
+            env.setMapSize(0);
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (envClosed) {
+            throw new IllegalStateException("The storage in " + directory + " is closed.");
+        }
+    }
+
+    private static void createPrivateDirectory(Path directory) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                    // Tenants' documents live here: only the appliance's user may read them.
+                    Files.createDirectories(directory,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } else {
+                    Files.createDirectories(directory);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the storage directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package vn.lienthong.storage.lmdb;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.Txn;
+
+/**
+ * One LMDB transaction, read-only or part of a group commit. Buffers handed to a visitor point into
+ * the map and are valid only during the call; keys passed in must be direct buffers.
+ */
+public final class Transaction {
+
+    private final Txn<ByteBuffer> txn;
+    private final EnumMap<Database, Dbi<ByteBuffer>> dbis;
+    private final List<Runnable> afterCommit = new ArrayList<>();
+
+    Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis) {
+        this.txn = txn;
+        this.dbis = dbis;
+    }
+
+    /** A copy of the value under {@code key}, or null. */
+    public byte[] get(Database db, ByteBuffer key) {
+        return get(db, key, Transaction::copy);
+    }
+
+    /** Decodes the value under {@code key} in place (no copy of the whole value), or null if absent. */
+    public <T> T get(Database db, ByteBuffer key, Function<ByteBuffer, T> decoder) {
+        ByteBuffer value = dbis.get(db).get(txn, key);
+        return value == null ? null : decoder.apply(value);
+    }
+
+    public boolean exists(Database db, ByteBuffer key) {
+        return dbis.get(db).get(txn, key) != null;
+    }
+
+    public void put(Database db, ByteBuffer key, byte[] value) {
+        // MDB_RESERVE: write the value straight into the map instead of through a direct buffer.
+        ByteBuffer reserved = dbis.get(db).reserve(txn, key, value.length);
+        reserved.put(value);
+    }
+
+    public boolean delete(Database db, ByteBuffer key) {
+        return dbis.get(db).delete(txn, key);
+    }
+
+    /**
+     * Visits, in key order, the records whose key starts with {@code prefix} (every record if the
+     * prefix is empty) until the visitor returns false.
+     */
+    public void scan(Database db, ByteBuffer prefix, BiPredicate<ByteBuffer, ByteBuffer> visitor) {
+        try (Cursor<ByteBuffer> cursor = dbis.get(db).openCursor(txn)) {
+            boolean found = prefix.remaining() == 0 ? cursor.first() : cursor.get(prefix, GetOp.MDB_SET_RANGE);
+            while (found) {
+                ByteBuffer key = cursor.key();
+                if (!startsWith(key, prefix) || !visitor.test(key, cursor.val())) {
+                    return;
+                }
+                found = cursor.next();
+            }
+        }
+    }
+
+    /** A copy of the smallest key of the database, or null when it is empty. */
+    public byte[] firstKey(Database db) {
+        try (Cursor<ByteBuffer> cursor = dbis.get(db).openCursor(txn)) {
+            return cursor.first() ? copy(cursor.key()) : null;
+        }
+    }
+
+    /** Number of records in the database (kept by LMDB, no scan). */
+    public long count(Database db) {
+        return dbis.get(db).stat(txn).entries;
+    }
+
+    /** Runs {@code action} once this transaction is committed; never if it is aborted. */
+    public void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    List<Runnable> afterCommitActions() {
+        return afterCommit;
+    }
+
+    /** A direct buffer holding {@code bytes}, for use as a key. */
+    public static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
+        buffer.put(bytes).flip();
+        return buffer;
+    }
+
+    public static byte[] copy(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    static boolean startsWith(ByteBuffer key, ByteBuffer prefix) {
+        int length = prefix.remaining();
+        return key.remaining() >= length
+                && key.slice(key.position(), length).mismatch(prefix.duplicate()) == -1;
+    }
+}

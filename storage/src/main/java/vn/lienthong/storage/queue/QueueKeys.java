@@ -1,0 +1,76 @@
+package vn.lienthong.storage.queue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import vn.lienthong.storage.lmdb.BinaryReader;
+import vn.lienthong.storage.lmdb.BinaryWriter;
+
+/**
+ * Keys of the queue databases. Every component is length-prefixed, so a tenant's records form one
+ * key range and a due time in front sorts the due index by time. Bounds keep every key below
+ * LMDB's 511-byte limit.
+ */
+final class QueueKeys {
+
+    static final int MAX_TENANT_BYTES = 128;
+    static final int MAX_MESSAGE_ID_BYTES = 200;
+    static final int MAX_RECIPIENT_BYTES = 128;
+
+    private QueueKeys() {
+    }
+
+    /** A due-index key taken apart. */
+    record Due(Instant at, String tenant, String messageId, String recipient) {
+        static Due decode(ByteBuffer key) {
+            BinaryReader reader = new BinaryReader(key);
+            return new Due(reader.instant(), reader.text(), reader.text(), reader.text());
+        }
+
+        ByteBuffer encode() {
+            return due(at, tenant, messageId, recipient);
+        }
+    }
+
+    static ByteBuffer tenant(String tenant) {
+        return new BinaryWriter().text(tenant).toDirectBuffer();
+    }
+
+    static ByteBuffer message(String tenant, String messageId) {
+        return new BinaryWriter().text(tenant).text(messageId).toDirectBuffer();
+    }
+
+    static ByteBuffer delivery(String tenant, String messageId, String recipient) {
+        return new BinaryWriter().text(tenant).text(messageId).text(recipient).toDirectBuffer();
+    }
+
+    static ByteBuffer due(Instant at, String tenant, String messageId, String recipient) {
+        return new BinaryWriter().instant(at).text(tenant).text(messageId).text(recipient).toDirectBuffer();
+    }
+
+    static ByteBuffer inboxPending(String tenant, long sequence) {
+        return new BinaryWriter().text(tenant).i64(sequence).toDirectBuffer();
+    }
+
+    static String checkTenant(String tenant) {
+        return check(tenant, "tenant", MAX_TENANT_BYTES);
+    }
+
+    static String checkMessageId(String messageId) {
+        return check(messageId, "message id", MAX_MESSAGE_ID_BYTES);
+    }
+
+    static String checkRecipient(String recipient) {
+        return check(recipient, "recipient", MAX_RECIPIENT_BYTES);
+    }
+
+    private static String check(String value, String what, int maxBytes) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("A " + what + " is required.");
+        }
+        if (value.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            throw new IllegalArgumentException("The " + what + " is longer than " + maxBytes + " bytes of UTF-8.");
+        }
+        return value;
+    }
+}

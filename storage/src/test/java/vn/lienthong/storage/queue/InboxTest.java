@@ -1,0 +1,156 @@
+package vn.lienthong.storage.queue;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.storage.Storage;
+
+class InboxTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-12T08:00:00.5Z");
+
+    @TempDir
+    Path directory;
+    Storage storage;
+    Inbox inbox;
+
+    @BeforeEach
+    void open() {
+        storage = Storage.open(directory, 64L * 1024 * 1024);
+        inbox = storage.inbox();
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    static InboxMessage message(String tenant, String id) {
+        return new InboxMessage(tenant, id, "000.00.00.G01", ("envelope " + id).getBytes(UTF_8),
+                ("receipt " + id).getBytes(UTF_8), T0);
+    }
+
+    private static List<String> ids(List<InboxEntry> entries) {
+        return entries.stream().map(InboxEntry::messageId).toList();
+    }
+
+    @Test
+    void storesAMessageAndReadsItBack() {
+        var result = inbox.put(message("t1", "m1"));
+
+        InboxEntry accepted = (InboxEntry) assertInstanceOf(PutResult.Accepted.class, result).entry();
+        InboxEntry stored = inbox.get("t1", "m1").orElseThrow();
+        assertEquals("000.00.00.G01", stored.sender());
+        assertArrayEquals("envelope m1".getBytes(UTF_8), stored.envelope());
+        assertArrayEquals("receipt m1".getBytes(UTF_8), stored.receipt());
+        assertEquals(T0, stored.receivedAt());
+        assertNull(stored.acknowledgedAt());
+        assertArrayEquals(accepted.envelope(), stored.envelope());
+        assertEquals(1, inbox.pendingMessages());
+    }
+
+    @Test
+    void aDuplicateCarriesTheFirstEntryAndItsReceiptAndChangesNothing() {
+        inbox.put(message("t1", "m1"));
+
+        var again = inbox.put(new InboxMessage("t1", "m1", "someone else", "other".getBytes(UTF_8),
+                "other receipt".getBytes(UTF_8), T0.plusSeconds(9)));
+
+        InboxEntry existing = (InboxEntry) assertInstanceOf(PutResult.Duplicate.class, again).existing();
+        assertArrayEquals("receipt m1".getBytes(UTF_8), existing.receipt());
+        assertArrayEquals("envelope m1".getBytes(UTF_8), inbox.get("t1", "m1").orElseThrow().envelope());
+        assertEquals(1, inbox.pendingMessages());
+        assertEquals(List.of("m1"), ids(inbox.pending("t1", 10)));
+    }
+
+    @Test
+    void pendingListsOnlyTheTenantsOwnMessagesInArrivalOrder() {
+        inbox.put(message("t1", "b"));
+        inbox.put(message("t2", "x"));
+        inbox.put(message("t1", "a"));
+        inbox.put(message("t10", "y"));
+        inbox.put(message("t1", "c"));
+
+        assertEquals(List.of("b", "a", "c"), ids(inbox.pending("t1", 10)));
+        assertEquals(List.of("b", "a"), ids(inbox.pending("t1", 2)));
+        assertEquals(List.of("x"), ids(inbox.pending("t2", 10)));
+        assertEquals(List.of("y"), ids(inbox.pending("t10", 10)));
+        assertEquals(List.of(), inbox.pending("t", 10));
+        assertTrue(inbox.get("t2", "b").isEmpty(), "another tenant's message is not found under this tenant");
+    }
+
+    @Test
+    void anAcknowledgedMessageIsNoLongerPendingAndAcknowledgingAgainChangesNothing() {
+        inbox.put(message("t1", "m1"));
+        inbox.put(message("t1", "m2"));
+
+        assertTrue(inbox.acknowledge("t1", "m1", T0.plusSeconds(5)));
+        assertTrue(inbox.acknowledge("t1", "m1", T0.plusSeconds(6)));
+
+        assertEquals(List.of("m2"), ids(inbox.pending("t1", 10)));
+        assertEquals(T0.plusSeconds(5), inbox.get("t1", "m1").orElseThrow().acknowledgedAt());
+        assertEquals(1, inbox.pendingMessages());
+    }
+
+    @Test
+    void acknowledgingAnUnknownOrAnotherTenantsMessageIsRefused() {
+        inbox.put(message("t1", "m1"));
+
+        assertFalse(inbox.acknowledge("t2", "m1", T0));
+        assertFalse(inbox.acknowledge("t1", "nope", T0));
+        assertEquals(List.of("m1"), ids(inbox.pending("t1", 10)));
+    }
+
+    @Test
+    void awaitPendingWakesWhenAMessageArrivesFromAnotherThread() throws Exception {
+        CompletableFuture<List<InboxEntry>> poll = new CompletableFuture<>();
+        Thread poller = Thread.ofVirtual().start(() -> {
+            try {
+                poll.complete(inbox.awaitPending("t1", 10, Duration.ofSeconds(30)));
+            } catch (Throwable e) {
+                poll.completeExceptionally(e);
+            }
+        });
+        Thread.sleep(200);
+        inbox.put(message("t2", "not for t1"));
+        assertFalse(poll.isDone(), "another tenant's message does not end t1's poll");
+
+        inbox.put(message("t1", "m1"));
+
+        assertEquals(List.of("m1"), ids(poll.get(10, TimeUnit.SECONDS)));
+        poller.join();
+    }
+
+    @Test
+    void awaitPendingAnswersAtOnceWhenMessagesAreWaiting() throws Exception {
+        inbox.put(message("t1", "m1"));
+
+        assertEquals(List.of("m1"), ids(inbox.awaitPending("t1", 10, Duration.ofMinutes(5))));
+    }
+
+    @Test
+    void awaitPendingReturnsAnEmptyListAtTheTimeout() throws Exception {
+        inbox.put(message("t2", "m1"));
+
+        long started = System.nanoTime();
+        List<InboxEntry> entries = inbox.awaitPending("t1", 10, Duration.ofMillis(300));
+
+        assertEquals(List.of(), entries);
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(300), "it waited");
+    }
+}
