@@ -54,7 +54,8 @@ final class DirectoryCommand implements Runnable {
         void run(ProvisioningEnvironment environment, PrintWriter out) {
             List<DirectoryEntry> entries = parse(file, InputFiles.read(file));
             environment.registry().replaceDirectory(entries);
-            out.println("imported " + entries.size() + " directory entries; they replace the previous directory");
+            out.println("imported " + entries.size() + (entries.size() == 1 ? " directory entry" : " directory entries")
+                    + "; the previous directory was replaced");
         }
     }
 

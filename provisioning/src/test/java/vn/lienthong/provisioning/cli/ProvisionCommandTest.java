@@ -11,9 +11,10 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -122,9 +123,9 @@ class ProvisionCommandTest {
             try (PEMParser parser = new PEMParser(new StringReader(csrPem))) {
                 request = (PKCS10CertificationRequest) parser.readObject();
             }
-            assertEquals(organ, IETFUtils.valueToString(request.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue()));
+            assertEquals(organ, attribute(request, BCStyle.CN));
             assertEquals("Bộ Tư pháp, " + alg,
-                    IETFUtils.valueToString(request.getSubject().getRDNs(BCStyle.O)[0].getFirst().getValue()));
+                    attribute(request, BCStyle.O));
             assertTrue(request.isSignatureValid(new JcaContentVerifierProviderBuilder()
                     .build(new JcaPKCS10CertificationRequest(request).getPublicKey())));
 
@@ -381,6 +382,13 @@ class ProvisionCommandTest {
             assertEquals(0, byDefault.exitCode(), byDefault::toString);
             assertEquals(Path.of("config.yaml"), seen[0]);
         }
+    }
+
+    /** The value of the request subject's only attribute of this type, unescaped. */
+    private static String attribute(PKCS10CertificationRequest request, ASN1ObjectIdentifier type) {
+        var rdns = request.getSubject().getRDNs(type);
+        assertEquals(1, rdns.length, "one " + type);
+        return ((ASN1String) rdns[0].getFirst().getValue()).getString();
     }
 
     private static String sha256(byte[] bytes) throws Exception {
