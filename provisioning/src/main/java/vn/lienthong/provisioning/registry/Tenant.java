@@ -11,12 +11,21 @@ import java.util.Objects;
  */
 public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256) {
 
+    /** The longest name an organizationName may carry (X.520 ub-organization-name, RFC 5280 Appendix A). */
+    public static final int MAX_NAME_LENGTH = 64;
+
     public Tenant {
         OrganIds.requireValid(organId);
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("tenant " + organId + " needs a name");
         }
         name = name.strip();
+        // The name becomes the O attribute of the tenant's certificate request: X.520 bounds it at
+        // 64 characters, and a control character would corrupt listings and subjects.
+        if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("the name of tenant " + organId + " must be at most "
+                    + MAX_NAME_LENGTH + " characters without control characters");
+        }
         if (!keyAliasOf(organId).equals(keyAlias)) {
             throw new IllegalArgumentException("the key alias of tenant " + organId + " must be " + keyAliasOf(organId));
         }

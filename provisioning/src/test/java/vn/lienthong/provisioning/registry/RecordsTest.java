@@ -27,6 +27,9 @@ class RecordsTest {
         assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", " "));
         assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", "x").withDmsCertificate("ab"));
         assertThrows(IllegalArgumentException.class, () -> Tenant.of("bad id", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", "a\nb"));
+        assertThrows(IllegalArgumentException.class, () -> Tenant.of("000.00.00.G22", "x".repeat(65)));
+        assertEquals(64, Tenant.of("000.00.00.G22", "x".repeat(64)).name().length());
     }
 
     @Test
