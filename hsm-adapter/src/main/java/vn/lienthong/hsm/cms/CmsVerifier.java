@@ -1,12 +1,105 @@
 package vn.lienthong.hsm.cms;
 
-/** Verifies a detached CMS SignedData against the content it claims to sign (software only). */
+import java.security.Provider;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignerDigestMismatchException;
+import org.bouncycastle.cms.CMSVerifierCertificateNotValidException;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+
+/**
+ * Verifies a detached CMS SignedData against the content it claims to sign (software only). It
+ * checks the signature and that the signer's certificate is carried and was valid at the signing
+ * time; whether that certificate is trusted is {@link vn.lienthong.hsm.trust.ChainValidator}'s job.
+ */
 public final class CmsVerifier {
+    /** Verification uses BC's own algorithms, which cover every CMS signature OID (PSS among them). */
+    private static final Provider BC = new BouncyCastleProvider();
+    /** SHA-1 and MD5 digests are refused: collisions make their signatures forgeable. */
+    private static final Set<String> ACCEPTED_DIGESTS = Set.of(NISTObjectIdentifiers.id_sha256.getId(),
+            NISTObjectIdentifiers.id_sha384.getId(), NISTObjectIdentifiers.id_sha512.getId());
+
     private CmsVerifier() {
     }
 
     /** @throws SignatureRejectedException with the reason, when malformed or not matching */
     public static CmsSignature verifyDetached(byte[] cmsDer, byte[] content) {
-        throw new UnsupportedOperationException("TODO");
+        CMSSignedData signed = parse(cmsDer, content);
+        Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
+        if (signers.size() != 1) {
+            throw new SignatureRejectedException("the signature carries " + signers.size()
+                    + " signers; exactly one is expected");
+        }
+        SignerInformation signer = signers.iterator().next();
+        if (!ACCEPTED_DIGESTS.contains(signer.getDigestAlgOID())) {
+            throw new SignatureRejectedException("the signature uses the digest algorithm " + signer.getDigestAlgOID()
+                    + "; only SHA-256, SHA-384 and SHA-512 are accepted");
+        }
+        Collection<X509CertificateHolder> matching = signed.getCertificates().getMatches(signer.getSID());
+        if (matching.isEmpty()) {
+            throw new SignatureRejectedException("the signature does not carry its signer's certificate");
+        }
+        X509CertificateHolder signerCertificate = matching.iterator().next();
+        boolean valid;
+        try {
+            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(signerCertificate));
+        } catch (CMSSignerDigestMismatchException e) {
+            throw new SignatureRejectedException("the content does not match the signature: its digest differs"
+                    + " from the signed message digest", e);
+        } catch (CMSVerifierCertificateNotValidException e) {
+            throw new SignatureRejectedException("the signer's certificate '" + signerCertificate.getSubject()
+                    + "' was not valid at the signing time", e);
+        } catch (CMSException | OperatorCreationException | CertificateException | RuntimeException e) {
+            throw new SignatureRejectedException("the signature cannot be checked: " + e.getMessage(), e);
+        }
+        if (!valid) {
+            throw new SignatureRejectedException("the signature does not verify with the signer's certificate '"
+                    + signerCertificate.getSubject() + "'");
+        }
+        return new CmsSignature(toX509(signerCertificate), toX509(signed.getCertificates().getMatches(null)));
+    }
+
+    private static CMSSignedData parse(byte[] cmsDer, byte[] content) {
+        CMSSignedData alone;
+        try {
+            alone = new CMSSignedData(cmsDer);
+        } catch (CMSException | RuntimeException e) {
+            throw new SignatureRejectedException("the signature is not a CMS SignedData structure (RFC 5652)", e);
+        }
+        // A signature that carries its own content is refused: which content it signs would be ambiguous.
+        if (!alone.isDetachedSignature()) {
+            throw new SignatureRejectedException("the signature encapsulates its content;"
+                    + " a detached signature is expected");
+        }
+        try {
+            return new CMSSignedData(new CMSProcessableByteArray(content), alone.toASN1Structure());
+        } catch (CMSException | RuntimeException e) {
+            throw new SignatureRejectedException("the signature is not a CMS SignedData structure (RFC 5652)", e);
+        }
+    }
+
+    private static X509Certificate toX509(X509CertificateHolder holder) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new SignatureRejectedException("the certificate '" + holder.getSubject()
+                    + "' in the signature cannot be read", e);
+        }
+    }
+
+    private static List<X509Certificate> toX509(Collection<X509CertificateHolder> holders) {
+        return holders.stream().map(CmsVerifier::toX509).toList();
     }
 }
