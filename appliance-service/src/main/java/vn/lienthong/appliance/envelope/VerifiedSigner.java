@@ -104,17 +104,19 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
                 // Not trusted at any time: report it as untrusted below.
             }
         }
-        return new EnvelopeRejectedException(Reason.UNTRUSTED_SIGNER, what + " signer "
-                + chain.getFirst().getSubjectX500Principal().getName() + " is not trusted: " + cause.getMessage(), cause);
+        return new EnvelopeRejectedException(Reason.UNTRUSTED_SIGNER, what + " signer is not trusted: "
+                + cause.getMessage(), cause);
     }
 
     private static X509Certificate anchorOf(List<X509Certificate> chain, Collection<X509Certificate> anchors) {
-        X509Certificate top = chain.getLast();
-        for (X509Certificate anchor : anchors) {
-            if (anchor.equals(top)) {
-                return anchor;
+        // As in ChainValidator: the path ends at the first certificate that is itself an anchor...
+        for (X509Certificate certificate : chain) {
+            if (anchors.contains(certificate)) {
+                return certificate;
             }
         }
+        // ...or else at the anchor that issued the chain's top certificate.
+        X509Certificate top = chain.getLast();
         for (X509Certificate anchor : anchors) {
             if (anchor.getSubjectX500Principal().equals(top.getIssuerX500Principal())) {
                 try {
@@ -125,7 +127,6 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
                 }
             }
         }
-        // ChainValidator accepted the chain, so one of the anchors issued its top certificate.
         throw new IllegalStateException("the chain validated but no anchor issued "
                 + top.getSubjectX500Principal().getName());
     }
