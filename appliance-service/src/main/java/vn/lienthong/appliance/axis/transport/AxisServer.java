@@ -1,0 +1,133 @@
+package vn.lienthong.appliance.axis.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.X509TrustManager;
+import vn.lienthong.appliance.tls.NettySslContexts;
+import vn.lienthong.appliance.tls.TlsHandshakeListener;
+import vn.lienthong.hsm.token.TokenKey;
+
+/**
+ * The axis transport listener: HTTPS with mutual TLS on BoringSSL (key in the HSM), HTTP/2 or HTTP/1.1 as ALPN
+ * decides, each request read whole (up to a limit) and handed to an {@link AxisHandler} on a virtual thread.
+ */
+public final class AxisServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(AxisServer.class.getName());
+
+    private final AxisServerSettings settings;
+    private final SslContext sslContext;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final ExecutorService handlers;
+    private final ChannelGroup connections;
+    private final Channel listening;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AxisServer(AxisServerSettings settings, SslContext sslContext, AxisHandler handler,
+            TlsHandshakeListener handshakes) {
+        this.settings = settings;
+        this.sslContext = sslContext;
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("axis-accept"),
+                NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("axis-io"),
+                NioIoHandler.newFactory());
+        this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("axis-handler-", 0).factory());
+        this.connections = new DefaultChannelGroup("axis-connections", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childHandler(new AxisPipeline(settings, sslContext, handler, handshakes, handlers, connections));
+        try {
+            this.listening = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdownThreads(Duration.ZERO);
+            throw new IllegalStateException("the axis listener cannot listen on " + settings.host() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts listening with {@code tlsKey} as the server's identity and {@code clientTrust} deciding which client
+     * certificates are accepted.
+     *
+     * @param handshakes told of every handshake's outcome (use {@link TlsHandshakeListener#NONE} to ignore them)
+     * @throws IllegalStateException if BoringSSL is missing or the address cannot be bound
+     */
+    public static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
+            AxisHandler handler, TlsHandshakeListener handshakes) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(handshakes, "handshakes");
+        SslContext sslContext = NettySslContexts.server(tlsKey, clientTrust);
+        try {
+            return new AxisServer(settings, sslContext, handler, handshakes);
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(sslContext);
+            throw e;
+        }
+    }
+
+    /** The address actually bound (its port is the chosen one when the settings said 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listening.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /**
+     * Stops accepting connections, lets requests in progress finish and answer (up to the shutdown grace),
+     * then closes every connection (HTTP/2 peers get a GOAWAY) and the network threads.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        listening.close().syncUninterruptibly();
+        handlers.shutdown();
+        try {
+            if (!handlers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "axis requests still in progress after the shutdown grace of "
+                        + settings.shutdownGrace().toSeconds() + " s are abandoned; their senders will retry");
+                handlers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            handlers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        connections.close().awaitUninterruptibly(settings.shutdownGrace().toMillis());
+        shutdownThreads(settings.shutdownGrace());
+        ReferenceCountUtil.release(sslContext);
+    }
+
+    private void shutdownThreads(Duration timeout) {
+        long millis = timeout.toMillis();
+        acceptor.shutdownGracefully(0, millis, TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, millis, TimeUnit.MILLISECONDS);
+        acceptor.terminationFuture().awaitUninterruptibly(millis + 1000);
+        workers.terminationFuture().awaitUninterruptibly(millis + 1000);
+        handlers.shutdownNow();
+    }
+}

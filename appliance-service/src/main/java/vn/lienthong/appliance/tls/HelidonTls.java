@@ -1,0 +1,26 @@
+package vn.lienthong.appliance.tls;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import javax.net.ssl.X509TrustManager;
+import vn.lienthong.hsm.token.TokenKey;
+
+/**
+ * The Helidon SE TLS setting for a listener that presents the HSM key and requires client certificates; a handler
+ * reads the verified client chain from {@code ServerRequest.remotePeer().tlsCertificates()}.
+ */
+public final class HelidonTls {
+
+    private HelidonTls() {
+    }
+
+    /** TLS for {@code WebServer.builder().tls(...)} or a listener's {@code tls(...)}. */
+    public static Tls of(TokenKey tlsKey, X509TrustManager clientTrust) {
+        return Tls.builder()
+                .sslContext(JsseContexts.server(tlsKey, clientTrust))
+                .sslParameters(JsseContexts.serverParameters())
+                .clientAuth(TlsClientAuth.REQUIRED)
+                .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_NONE)
+                .build();
+    }
+}

@@ -1,0 +1,88 @@
+package vn.lienthong.appliance.tls;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import vn.lienthong.hsm.token.TokenKey;
+
+/**
+ * A key manager that presents one token key: its stored certificate chain and its PKCS#11 private key handle,
+ * so that JSSE signs each handshake inside the HSM through the key's SunPKCS11 provider.
+ */
+public final class HsmKeyManager extends X509ExtendedKeyManager {
+
+    private final TokenKey key;
+    private final X509Certificate[] chain;
+    private final String keyType;
+
+    public HsmKeyManager(TokenKey key) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.chain = key.chain().toArray(X509Certificate[]::new);
+        this.keyType = key.publicKey().getAlgorithm();
+        if (!key.certificate().getPublicKey().equals(key.publicKey())) {
+            throw new IllegalArgumentException("the certificate stored with key '" + key.alias()
+                    + "' is not for that key: import the certificate issued for this key's CSR");
+        }
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return matches(keyType) ? new String[] {key.alias()} : null;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+        return chooseClient(keyTypes);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+        return chooseClient(keyTypes);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return getClientAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return matches(keyType) ? key.alias() : null;
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        return matches(keyType) ? key.alias() : null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return key.alias().equals(alias) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        return key.alias().equals(alias) ? key.privateKey() : null;
+    }
+
+    private String chooseClient(String[] keyTypes) {
+        if (keyTypes != null) {
+            for (String type : keyTypes) {
+                if (matches(type)) {
+                    return key.alias();
+                }
+            }
+        }
+        return null;
+    }
+
+    // JSSE asks by key type ("EC", "RSA", "RSASSA-PSS"...); an rsaEncryption key is not an "RSASSA-PSS"
+    // key, and the static-ECDH forms ("EC_EC") belong to suites the policy excludes.
+    private boolean matches(String requested) {
+        return keyType.equalsIgnoreCase(requested);
+    }
+}

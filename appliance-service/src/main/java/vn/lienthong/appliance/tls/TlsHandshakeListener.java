@@ -1,0 +1,48 @@
+package vn.lienthong.appliance.tls;
+
+import java.net.SocketAddress;
+import java.security.cert.CertificateException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Told of every TLS handshake a listener completes or fails, for metrics such as
+ * {@code lienthong_tls_handshakes_total{listener,outcome}} and for the operator's log. Called on a network
+ * thread: it must return quickly and not block.
+ */
+@FunctionalInterface
+public interface TlsHandshakeListener {
+
+    /** A listener that ignores every handshake. */
+    TlsHandshakeListener NONE = outcome -> { };
+
+    void handshake(Outcome outcome);
+
+    /** How one handshake ended. */
+    sealed interface Outcome {
+        /** The peer's address. */
+        SocketAddress remote();
+    }
+
+    /** The handshake completed with this protocol version, suite (JSSE name) and ALPN protocol ("" if none). */
+    record Succeeded(SocketAddress remote, String protocol, String cipherSuite, String applicationProtocol)
+            implements Outcome {
+    }
+
+    /** The handshake failed; the reason is one sentence for the log, never a secret. */
+    record Failed(SocketAddress remote, String reason) implements Outcome {
+
+        /** The clearest reason found in a handshake failure: a certificate check's own sentence if there is one. */
+        public static Failed of(SocketAddress remote, Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof CertificateException && t.getMessage() != null) {
+                    return new Failed(remote, t.getMessage());
+                }
+                if (t instanceof ClosedChannelException) {
+                    return new Failed(remote, "the connection closed before the TLS handshake completed");
+                }
+            }
+            String message = cause == null ? null : cause.getMessage();
+            return new Failed(remote, message == null ? String.valueOf(cause) : message);
+        }
+    }
+}
