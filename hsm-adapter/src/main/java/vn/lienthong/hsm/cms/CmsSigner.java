@@ -9,6 +9,7 @@ import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.RuntimeOperatorException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -23,10 +24,20 @@ import vn.lienthong.hsm.token.TokenKey;
  */
 public final class CmsSigner {
     private final Provider tokenProvider;
+    /**
+     * Digests of the content are computed in software: they are not secret, and the token then
+     * signs only the small signed-attributes structure.
+     */
+    private final DigestCalculatorProvider digests;
 
     /** The token provider that performs the signature. */
     public CmsSigner(Provider tokenProvider) {
         this.tokenProvider = tokenProvider;
+        try {
+            this.digests = new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new HsmException("this JDK offers no SHA-256 digest for CMS signatures", e);
+        }
     }
 
     /**
@@ -38,10 +49,7 @@ public final class CmsSigner {
         String algorithm = key.defaultSignatureAlgorithm().jcaName();
         try {
             var signer = new JcaContentSignerBuilder(algorithm).setProvider(tokenProvider).build(key.privateKey());
-            // The digest of the content is computed in software: it is not secret, and the token then
-            // signs only the small signed-attributes structure.
-            var signerInfo = new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                    .build(signer, key.certificate());
+            var signerInfo = new JcaSignerInfoGeneratorBuilder(digests).build(signer, key.certificate());
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(signerInfo);
             generator.addCertificates(new JcaCertStore(key.chain()));
