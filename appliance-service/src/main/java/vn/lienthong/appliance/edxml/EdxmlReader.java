@@ -61,7 +61,8 @@ final class EdxmlReader {
         } catch (SAXParseException e) {
             throw new EdxmlRejectedException(describe(e), e);
         } catch (SAXException e) {
-            throw new EdxmlRejectedException("the XML parser refused the document: " + shorten(String.valueOf(e.getMessage())), e);
+            throw new EdxmlRejectedException("the XML parser refused the document: "
+                    + shorten(String.valueOf(e.getMessage())), e);
         } catch (IOException e) {
             // Reading from memory, so an I/O error is a byte sequence invalid in the declared encoding.
             throw new EdxmlRejectedException("the document cannot be decoded in its declared encoding: "
@@ -117,8 +118,6 @@ final class EdxmlReader {
         parser.setProperty("jdk.xml.maxElementDepth", String.valueOf(MAX_ELEMENT_DEPTH));
         parser.setProperty("jdk.xml.elementAttributeLimit", "100");
         parser.setProperty("jdk.xml.maxXMLNameLimit", "1000");
-        parser.setProperty("jdk.xml.entityExpansionLimit", "0");
-        parser.setProperty("jdk.xml.totalEntitySizeLimit", "0");
         // Messages in English whatever the server's locale, so that operators and tests see the same sentence.
         parser.setProperty("http://apache.org/xml/properties/locale", Locale.ENGLISH);
         return parser;

@@ -38,7 +38,7 @@ public record EnvelopeHeader(String messageId, String sender, List<String> recip
 
     /** @throws IllegalArgumentException with a plain sentence naming the invalid field */
     public EnvelopeHeader {
-        if (messageId == null || !MESSAGE_ID.matcher(messageId).matches()) {
+        if (!isValidMessageId(messageId)) {
             throw new IllegalArgumentException("messageId " + quote(messageId)
                     + " is not 1 to 128 letters, digits, '.', '_', ':' or '-'");
         }
@@ -116,6 +116,11 @@ public record EnvelopeHeader(String messageId, String sender, List<String> recip
                     + " (compact JSON, fields in the specified order)");
         }
         return header;
+    }
+
+    /** The message id rule, shared with receipts: safe in keys, file names and log lines. */
+    static boolean isValidMessageId(String messageId) {
+        return messageId != null && MESSAGE_ID.matcher(messageId).matches();
     }
 
     /** Lower-case hex SHA-256. */

@@ -26,9 +26,8 @@ public record Receipt(String messageId, String headerSha256, Instant receivedAt,
 
     /** @throws IllegalArgumentException with a plain sentence naming the invalid field */
     public Receipt {
-        Objects.requireNonNull(messageId, "messageId");
-        if (messageId.isEmpty()) {
-            throw new IllegalArgumentException("the receipt's messageId is empty");
+        if (!EnvelopeHeader.isValidMessageId(messageId)) {
+            throw new IllegalArgumentException("the receipt's messageId is not a message id");
         }
         if (headerSha256 == null || !SHA256_HEX.matcher(headerSha256).matches()) {
             throw new IllegalArgumentException("the receipt's headerSha256 is not 64 lower-case hex digits");

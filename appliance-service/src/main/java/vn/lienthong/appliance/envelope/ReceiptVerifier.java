@@ -38,7 +38,7 @@ public final class ReceiptVerifier {
         }
         if (!receipt.messageId().equals(header.messageId())) {
             throw new EnvelopeRejectedException(Reason.RECEIPT_MISMATCH, "the receipt is for message "
-                    + StrictJson.shorten(receipt.messageId()) + ", not for message " + header.messageId());
+                    + receipt.messageId() + ", not for message " + header.messageId());
         }
         if (!receipt.headerSha256().equals(sentEnvelope.headerSha256())) {
             throw new EnvelopeRejectedException(Reason.RECEIPT_MISMATCH, "the receipt for message "

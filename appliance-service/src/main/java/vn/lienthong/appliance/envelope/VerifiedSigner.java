@@ -36,13 +36,7 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
      */
     static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors, Instant at,
                                  String what) {
-        CmsSignature signature;
-        try {
-            signature = CmsVerifier.verifyDetached(cms, content);
-        } catch (SignatureRejectedException e) {
-            throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, what + " signature does not verify: "
-                    + e.getMessage(), e);
-        }
+        CmsSignature signature = verifySignature(cms, content, what);
         X509Certificate signer = signature.signer();
         List<X509Certificate> chain = chainOf(signer, signature.certificates());
         try {
@@ -51,6 +45,26 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
             throw chainRejected(what, chain, anchors, at, e);
         }
         return new VerifiedSigner(signer, chain, anchorOf(chain, anchors), at);
+    }
+
+    /**
+     * The signer's chain as a CMS signature carries it, leaf first, each certificate followed by its
+     * issuer, after checking that the signature verifies over the content; trust is not judged.
+     *
+     * @throws EnvelopeRejectedException BAD_SIGNATURE when the signature does not verify
+     */
+    public static List<X509Certificate> carriedChain(byte[] cms, byte[] content) {
+        CmsSignature signature = verifySignature(cms, content, "the");
+        return chainOf(signature.signer(), signature.certificates());
+    }
+
+    private static CmsSignature verifySignature(byte[] cms, byte[] content, String what) {
+        try {
+            return CmsVerifier.verifyDetached(cms, content);
+        } catch (SignatureRejectedException e) {
+            throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, what + " signature does not verify: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The certificates from the signer up, each followed by its issuer, leaving out unrelated ones. */
