@@ -1,0 +1,168 @@
+package vn.lienthong.appliance;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import vn.lienthong.appliance.api.LocalApi;
+import vn.lienthong.appliance.axis.EnvelopeReceiver;
+import vn.lienthong.appliance.axis.transport.AxisServer;
+import vn.lienthong.appliance.axis.transport.AxisServerSettings;
+import vn.lienthong.appliance.config.ApplianceConfig;
+import vn.lienthong.appliance.forward.Forwarder;
+import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.tls.AnchorTrustManager;
+import vn.lienthong.appliance.tls.HelidonTls;
+import vn.lienthong.appliance.tls.TlsHandshakeListener;
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.storage.Storage;
+
+/**
+ * One running appliance, wired in one place: the store and the HSM token it opens, the local API
+ * for tenants' document systems, the axis transport for peer appliances, the forwarder, and the
+ * operations port. {@link #close()} stops them in the reverse order.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Appliance.class.getName());
+    /** The largest envelope the axis accepts and the largest document the local API takes. */
+    public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
+    /** How often the token's certificate chains are read again, to pick up the operator's imports. */
+    private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
+
+    private final ApplianceConfig config;
+    private final Storage storage;
+    private final Token token;
+    private final Forwarder forwarder;
+    private final AxisServer axisServer;
+    private final WebServer apiServer;
+    private final WebServer opsServer;
+    private final ScheduledExecutorService housekeeping;
+
+    private Appliance(ApplianceConfig config, Storage storage, Token token, Forwarder forwarder,
+                      AxisServer axisServer, WebServer apiServer, WebServer opsServer,
+                      ScheduledExecutorService housekeeping) {
+        this.config = config;
+        this.storage = storage;
+        this.token = token;
+        this.forwarder = forwarder;
+        this.axisServer = axisServer;
+        this.apiServer = apiServer;
+        this.opsServer = opsServer;
+        this.housekeeping = housekeeping;
+    }
+
+    /** Opens the store and the token and starts every listener and the forwarder. */
+    public static Appliance start(ApplianceConfig config) {
+        Clock clock = Clock.systemUTC();
+        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
+        Token token = null;
+        try {
+            token = Token.open(config.token());
+            ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
+            ApplianceMetrics metrics = new ApplianceMetrics();
+            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
+            TokenKey tlsKey = keys.tlsKey();
+            AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+
+            metrics.registerGauges(
+                    () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
+                            "inbox", storage.inbox().pendingMessages()),
+                    storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
+
+            Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
+                    config.forwarding());
+
+            AxisServer axisServer = AxisServer.start(
+                    AxisServerSettings.of(config.axis().host(), config.axis().port()),
+                    tlsKey, anchors,
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock),
+                    outcome -> metrics.tlsHandshake("axis", switch (outcome) {
+                        case TlsHandshakeListener.Succeeded s -> "success";
+                        case TlsHandshakeListener.Failed f -> "failure";
+                    }));
+
+            LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
+                    forwarder::wakeUp);
+            HttpRouting.Builder apiRouting = HttpRouting.builder();
+            api.routing(apiRouting);
+            WebServer apiServer = WebServer.builder()
+                    .host(config.api().host())
+                    .port(config.api().port())
+                    .shutdownHook(false)
+                    .maxPayloadSize(MAX_MESSAGE_BYTES)
+                    .tls(HelidonTls.of(tlsKey, anchors))
+                    .routing(apiRouting)
+                    .build()
+                    .start();
+
+            Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+            readiness.put("hsm", keys::tokenUp);
+            readiness.put("storage", storage::isHealthy);
+            HttpRouting.Builder opsRouting = HttpRouting.builder();
+            new Operations(metrics, readiness).routing(opsRouting);
+            WebServer opsServer = WebServer.builder()
+                    .host(config.ops().host())
+                    .port(config.ops().port())
+                    .shutdownHook(false)
+                    .routing(opsRouting)
+                    .build()
+                    .start();
+
+            forwarder.start();
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("housekeeping").daemon().factory());
+            housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
+                    TimeUnit.SECONDS);
+            Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
+                    housekeeping);
+            LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
+                    + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
+            return appliance;
+        } catch (RuntimeException e) {
+            if (token != null) {
+                token.close();
+            }
+            storage.close();
+            throw e;
+        }
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public URI apiUri() {
+        return URI.create("https://" + config.api().host() + ":" + apiServer.port());
+    }
+
+    public URI axisUri() {
+        return URI.create("https://" + config.axis().host() + ":" + axisServer.port());
+    }
+
+    public URI opsUri() {
+        return URI.create("http://" + config.ops().host() + ":" + opsServer.port());
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        apiServer.stop();
+        axisServer.close();
+        forwarder.close();
+        opsServer.stop();
+        token.close();
+        storage.close();
+    }
+}

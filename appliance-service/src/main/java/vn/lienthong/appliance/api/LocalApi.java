@@ -1,0 +1,325 @@
+package vn.lienthong.appliance.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import vn.lienthong.appliance.edxml.EdxmlDocument;
+import vn.lienthong.appliance.edxml.EdxmlRejectedException;
+import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeCodec;
+import vn.lienthong.appliance.envelope.EnvelopeHeader;
+import vn.lienthong.appliance.envelope.SignedReceipt;
+import vn.lienthong.appliance.evidence.EvidenceFile;
+import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.MissingKeyException;
+import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.cert.Pem;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.storage.StorageFullException;
+import vn.lienthong.storage.queue.Delivery;
+import vn.lienthong.storage.queue.Inbox;
+import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.Outbox;
+import vn.lienthong.storage.queue.OutboxEntry;
+import vn.lienthong.storage.queue.OutboxMessage;
+import vn.lienthong.storage.queue.PutResult;
+
+/**
+ * The local API a tenant's document system (DMS) talks to, over mutual TLS. The tenant is always
+ * the one whose registered DMS certificate the client presented, never a field of the request.
+ * Errors are RFC 9457 problem+json.
+ */
+public final class LocalApi {
+
+    /** The most a long-poll may wait, in seconds. */
+    static final int MAX_WAIT_SECONDS = 60;
+    private static final String LISTENER = "api";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The payload type of edXML documents and status messages in envelopes. */
+    public static final String EDXML_CONTENT_TYPE = "application/edxml+xml";
+
+    private final ApplianceRegistry registry;
+    private final ApplianceKeys keys;
+    private final Outbox outbox;
+    private final Inbox inbox;
+    private final ApplianceMetrics metrics;
+    private final Clock clock;
+    private final Runnable outboxChanged;
+
+    /**
+     * @param outboxChanged told after a submission is stored, so the forwarder starts at once
+     */
+    public LocalApi(ApplianceRegistry registry, ApplianceKeys keys, Outbox outbox, Inbox inbox,
+                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged) {
+        this.registry = registry;
+        this.keys = keys;
+        this.outbox = outbox;
+        this.inbox = inbox;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.outboxChanged = outboxChanged;
+    }
+
+    public void routing(HttpRouting.Builder routing) {
+        routing.post("/api/v1/outbox", (req, res) -> handle(req, res, this::submit))
+                .get("/api/v1/outbox/{id}", (req, res) -> handle(req, res, this::outboxStatus))
+                .get("/api/v1/outbox/{id}/evidence", (req, res) -> handle(req, res, this::evidence))
+                .get("/api/v1/inbox", (req, res) -> handle(req, res, this::inboxList))
+                .get("/api/v1/inbox/{id}", (req, res) -> handle(req, res, this::inboxMessage))
+                .post("/api/v1/inbox/{id}/ack", (req, res) -> handle(req, res, this::acknowledge))
+                .any((req, res) -> handle(req, res, (tenant, r, s) -> {
+                    throw new ProblemException(Problem.of(404, "not-found", "Not found",
+                            "there is no " + r.prologue().method().text() + " " + r.path().path()
+                                    + " on the local API"));
+                }));
+    }
+
+    @FunctionalInterface
+    private interface TenantHandler {
+        void handle(Tenant tenant, ServerRequest req, ServerResponse res) throws Exception;
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, TenantHandler handler) {
+        String tenantLabel = ApplianceMetrics.UNKNOWN_TENANT;
+        try {
+            Tenant tenant = authenticate(req);
+            tenantLabel = tenant.organId();
+            handler.handle(tenant, req, res);
+        } catch (ProblemException e) {
+            answer(res, tenantLabel, e.problem(), e.headers());
+        } catch (StorageFullException e) {
+            answer(res, tenantLabel, Problem.of(507, "insufficient-storage", "Insufficient storage",
+                    "the appliance's store is full; nothing of this request was stored"), Map.of());
+        } catch (HsmException e) {
+            answer(res, tenantLabel, Problem.of(503, "hsm-unavailable", "HSM unavailable",
+                    "the HSM could not sign: " + e.getMessage()), Map.of("Retry-After", "5"));
+        } catch (MissingKeyException e) {
+            answer(res, tenantLabel, Problem.of(503, "tenant-key-missing", "Tenant key missing",
+                    e.getMessage()), Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer(res, tenantLabel, Problem.of(503, "shutting-down", "Shutting down",
+                    "the appliance is stopping"), Map.of("Retry-After", "5"));
+        } catch (Exception e) {
+            System.getLogger(LocalApi.class.getName()).log(System.Logger.Level.ERROR,
+                    "local API request failed: " + e, e);
+            answer(res, tenantLabel, Problem.of(500, "internal-error", "Internal error",
+                    "the appliance failed to handle the request; the operator's log has the cause"), Map.of());
+        }
+    }
+
+    private void answer(ServerResponse res, String tenant, Problem problem, Map<String, String> headers) {
+        if (problem.status() != 404 || !"not-found".equals(problem.slug())) {
+            metrics.rejected(tenant, LISTENER, problem.slug());
+        }
+        headers.forEach((name, value) -> res.header(name, value));
+        res.status(Status.create(problem.status()))
+                .header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .send(problem.toJson());
+    }
+
+    /** The tenant whose registered DMS certificate the client presented in the TLS handshake. */
+    private Tenant authenticate(ServerRequest req) {
+        X509Certificate leaf = req.remotePeer().tlsCertificates()
+                .filter(chain -> chain.length > 0)
+                .map(chain -> chain[0])
+                .filter(X509Certificate.class::isInstance)
+                .map(X509Certificate.class::cast)
+                .orElseThrow(() -> new ProblemException(Problem.of(401, "client-certificate-required",
+                        "Client certificate required", "the local API needs a document system's client certificate")));
+        String fingerprint = Pem.sha256Fingerprint(leaf);
+        return registry.tenantByDmsCertificate(fingerprint).orElseThrow(() -> new ProblemException(Problem.of(403,
+                "unknown-client-certificate", "Unknown client certificate",
+                "the client certificate " + leaf.getSubjectX500Principal().getName() + " (SHA-256 " + fingerprint
+                        + ") belongs to no tenant of this appliance")));
+    }
+
+    private void submit(Tenant tenant, ServerRequest req, ServerResponse res) {
+        byte[] body = req.content().as(byte[].class);
+        EdxmlDocument document;
+        try {
+            document = EdxmlDocument.parse(body);
+        } catch (EdxmlRejectedException e) {
+            throw new ProblemException(Problem.of(400, "edxml-rejected", "Not an acceptable edXML document",
+                    e.getMessage()));
+        }
+        if (!document.fromOrganId().equals(tenant.organId())) {
+            throw new ProblemException(Problem.of(403, "sender-not-tenant", "Sender is not this tenant",
+                    "From/OrganId is " + document.fromOrganId() + " but this client acts for " + tenant.organId()));
+        }
+        List<String> recipients = document.recipientOrganIds();
+        if (recipients.isEmpty()) {
+            throw new ProblemException(Problem.of(400, "no-recipient", "No recipient",
+                    "the document names no recipient organ (To/OrganId)"));
+        }
+        for (String recipient : recipients) {
+            if (registry.directoryEntry(recipient).isEmpty()) {
+                throw new ProblemException(Problem.of(422, "unknown-recipient", "Unknown recipient",
+                        "the recipient " + recipient + " is not in the routing directory"));
+            }
+        }
+        Instant now = clock.instant();
+        String messageId = req.headers().first(HeaderNames.create("Idempotency-Key"))
+                .map(key -> UUID.nameUUIDFromBytes((tenant.organId() + "\n" + key).getBytes(StandardCharsets.UTF_8)))
+                .orElseGet(UUID::randomUUID)
+                .toString();
+        EnvelopeHeader header = EnvelopeHeader.of(messageId, tenant.organId(), recipients, now,
+                EDXML_CONTENT_TYPE, body);
+        Envelope envelope = keys.seal(header, body, tenant);
+        long start = System.nanoTime();
+        PutResult<OutboxEntry> result = outbox.put(new OutboxMessage(tenant.organId(), messageId, recipients,
+                EnvelopeCodec.encode(envelope), now));
+        metrics.storageCommitSeconds("outbox", (System.nanoTime() - start) / 1e9);
+        if (result instanceof PutResult.Accepted<OutboxEntry>) {
+            metrics.accepted(tenant.organId());
+            outboxChanged.run();
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("id", messageId);
+        answer.put("status", "/api/v1/outbox/" + messageId);
+        answer.put("duplicate", result instanceof PutResult.Duplicate<OutboxEntry>);
+        res.status(Status.ACCEPTED_202)
+                .header(HeaderNames.LOCATION, "/api/v1/outbox/" + messageId)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(answer.toString());
+    }
+
+    private OutboxEntry outboxEntry(Tenant tenant, ServerRequest req) {
+        String id = req.path().pathParameters().get("id");
+        return outbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
+                "unknown-message", "Unknown message", "this tenant sent no message with id " + id)));
+    }
+
+    private void outboxStatus(Tenant tenant, ServerRequest req, ServerResponse res) {
+        OutboxEntry entry = outboxEntry(tenant, req);
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("id", entry.messageId());
+        answer.put("acceptedAt", entry.acceptedAt().toString());
+        answer.put("delivered", entry.fullyDelivered());
+        ArrayNode deliveries = answer.putArray("recipients");
+        for (Delivery d : entry.deliveries()) {
+            ObjectNode node = deliveries.addObject();
+            node.put("organId", d.recipient());
+            node.put("status", d.status().name().toLowerCase(java.util.Locale.ROOT));
+            node.put("attempts", d.attempts());
+            if (d.deliveredAt() != null) {
+                node.put("deliveredAt", d.deliveredAt().toString());
+            } else if (d.nextAttemptAt() != null) {
+                node.put("nextAttemptAt", d.nextAttemptAt().toString());
+            }
+            if (d.lastError() != null) {
+                node.put("lastError", d.lastError());
+            }
+        }
+        sendJson(res, answer);
+    }
+
+    private void evidence(Tenant tenant, ServerRequest req, ServerResponse res) {
+        OutboxEntry entry = outboxEntry(tenant, req);
+        Optional<String> asked = req.query().first("recipient").asOptional();
+        List<Delivery> candidates = entry.deliveries().stream()
+                .filter(d -> asked.map(d.recipient()::equals).orElse(true))
+                .toList();
+        if (candidates.isEmpty()) {
+            throw new ProblemException(Problem.of(404, "unknown-recipient", "Unknown recipient",
+                    "message " + entry.messageId() + " was not sent to " + asked.orElse("")));
+        }
+        if (candidates.size() > 1) {
+            throw new ProblemException(Problem.of(400, "recipient-required", "Recipient required",
+                    "message " + entry.messageId() + " has several recipients: add ?recipient=ORGAN_ID"));
+        }
+        Delivery delivery = candidates.getFirst();
+        if (delivery.receipt() == null) {
+            throw new ProblemException(Problem.of(409, "not-delivered-yet", "Not delivered yet",
+                    "there is no receipt from " + delivery.recipient() + " yet; evidence exists once it is delivered"));
+        }
+        byte[] file = EvidenceFile.write(stored(entry.envelope()),
+                SignedReceipt.decode(delivery.receipt()));
+        res.header(HeaderNames.CONTENT_TYPE, "application/zip")
+                .header(HeaderNames.CONTENT_DISPOSITION,
+                        "attachment; filename=\"" + entry.messageId() + "-" + delivery.recipient() + ".evidence\"")
+                .send(file);
+    }
+
+    private void inboxList(Tenant tenant, ServerRequest req, ServerResponse res) throws InterruptedException {
+        int waitSeconds = intParameter(req, "wait", 0, 0, MAX_WAIT_SECONDS);
+        int limit = intParameter(req, "limit", 100, 1, 1000);
+        List<InboxEntry> pending = waitSeconds == 0
+                ? inbox.pending(tenant.organId(), limit)
+                : inbox.awaitPending(tenant.organId(), limit, Duration.ofSeconds(waitSeconds));
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode messages = answer.putArray("messages");
+        for (InboxEntry entry : pending) {
+            EnvelopeHeader header = stored(entry.envelope()).header();
+            ObjectNode node = messages.addObject();
+            node.put("id", entry.messageId());
+            node.put("sender", entry.sender());
+            node.put("receivedAt", entry.receivedAt().toString());
+            node.put("createdAt", header.createdAt().toString());
+            node.put("contentType", header.contentType());
+        }
+        sendJson(res, answer);
+    }
+
+    private void inboxMessage(Tenant tenant, ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        InboxEntry entry = inbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
+                "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
+        Envelope envelope = stored(entry.envelope());
+        res.header(HeaderNames.CONTENT_TYPE, envelope.header().contentType())
+                .header("Lienthong-Message-Id", entry.messageId())
+                .header("Lienthong-Sender", entry.sender())
+                .send(envelope.payload());
+    }
+
+    private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!inbox.acknowledge(tenant.organId(), id, clock.instant())) {
+            throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",
+                    "this tenant's inbox has no message with id " + id));
+        }
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static int intParameter(ServerRequest req, String name, int defaultValue, int min, int max) {
+        Optional<String> value = req.query().first(name).asOptional();
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value.get());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ProblemException(Problem.of(400, "bad-parameter", "Bad parameter",
+                name + " must be a whole number from " + min + " to " + max));
+    }
+
+    private static void sendJson(ServerResponse res, ObjectNode node) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json").send(node.toString());
+    }
+
+    /** An envelope this appliance stored itself (its size was checked when it came in). */
+    private static Envelope stored(byte[] encoded) {
+        return EnvelopeCodec.decode(encoded, Integer.MAX_VALUE);
+    }
+}

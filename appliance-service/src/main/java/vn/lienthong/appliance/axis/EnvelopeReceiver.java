@@ -1,0 +1,187 @@
+package vn.lienthong.appliance.axis;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import vn.lienthong.appliance.api.Problem;
+import vn.lienthong.appliance.api.ProblemException;
+import vn.lienthong.appliance.axis.transport.AxisHandler;
+import vn.lienthong.appliance.axis.transport.AxisRequest;
+import vn.lienthong.appliance.axis.transport.AxisResponse;
+import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeCodec;
+import vn.lienthong.appliance.envelope.EnvelopeHeader;
+import vn.lienthong.appliance.envelope.EnvelopeRejectedException;
+import vn.lienthong.appliance.envelope.EnvelopeVerifier;
+import vn.lienthong.appliance.envelope.Receipt;
+import vn.lienthong.appliance.envelope.SignedReceipt;
+import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.MissingKeyException;
+import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.cert.Pem;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.DirectoryEntry;
+import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.storage.StorageFullException;
+import vn.lienthong.storage.queue.Inbox;
+import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxMessage;
+import vn.lienthong.storage.queue.PutResult;
+
+/**
+ * Receives envelopes from peer appliances ({@code POST /axis/v1/envelopes}): checks that the TLS
+ * peer is the appliance the directory names for the sender organ, verifies the envelope's
+ * signature and its signer's chain, stores it durably in the recipient tenant's inbox and only then
+ * answers with a receipt signed by the recipient's HSM key. A message id seen before is answered
+ * with the first receipt, and nothing is stored twice.
+ */
+public final class EnvelopeReceiver implements AxisHandler {
+
+    public static final String PATH = "/axis/v1/envelopes";
+    /** The header naming which of the envelope's recipients this delivery is for. */
+    public static final String RECIPIENT_HEADER = "Lienthong-Recipient";
+    private static final String LISTENER = "axis";
+
+    private final ApplianceRegistry registry;
+    private final ApplianceKeys keys;
+    private final Inbox inbox;
+    private final ApplianceMetrics metrics;
+    private final Clock clock;
+
+    public EnvelopeReceiver(ApplianceRegistry registry, ApplianceKeys keys, Inbox inbox, ApplianceMetrics metrics,
+                            Clock clock) {
+        this.registry = registry;
+        this.keys = keys;
+        this.inbox = inbox;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public AxisResponse handle(AxisRequest request) {
+        String tenantLabel = ApplianceMetrics.UNKNOWN_TENANT;
+        try {
+            if (!PATH.equals(request.path())) {
+                throw new ProblemException(Problem.of(404, "not-found", "Not found",
+                        "the axis transport has no " + request.path()));
+            }
+            if (!"POST".equals(request.method())) {
+                throw new ProblemException(Problem.of(405, "method-not-allowed", "Method not allowed",
+                        PATH + " takes POST only"));
+            }
+            String recipient = Optional.ofNullable(request.headers().get(RECIPIENT_HEADER.toLowerCase(java.util.Locale.ROOT)))
+                    .orElseThrow(() -> new ProblemException(Problem.of(400, "recipient-required",
+                            "Recipient required", "the " + RECIPIENT_HEADER + " header is missing")));
+            Tenant tenant = registry.tenant(recipient).orElseThrow(() -> new ProblemException(Problem.of(404,
+                    "unknown-recipient", "Unknown recipient", recipient + " is not a tenant of this appliance")));
+            tenantLabel = tenant.organId();
+            return receive(request, tenant);
+        } catch (ProblemException e) {
+            return problem(tenantLabel, e.problem(), e.headers());
+        } catch (StorageFullException e) {
+            return problem(tenantLabel, Problem.of(507, "insufficient-storage", "Insufficient storage",
+                    "the receiving appliance's store is full; nothing was stored, try again later"),
+                    Map.of("Retry-After", "60"));
+        } catch (HsmException | MissingKeyException e) {
+            return problem(tenantLabel, Problem.of(503, "hsm-unavailable", "HSM unavailable",
+                    "the receiving appliance cannot sign a receipt now; nothing was stored"),
+                    Map.of("Retry-After", "5"));
+        } catch (RuntimeException e) {
+            System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.ERROR,
+                    "axis request failed: " + e, e);
+            return problem(tenantLabel, Problem.of(500, "internal-error", "Internal error",
+                    "the receiving appliance failed; nothing was stored"), Map.of());
+        }
+    }
+
+    private AxisResponse receive(AxisRequest request, Tenant tenant) {
+        Envelope envelope;
+        EnvelopeHeader header;
+        try {
+            envelope = EnvelopeCodec.decode(request.body(), Integer.MAX_VALUE); // the listener limits the body
+            header = envelope.header();
+        } catch (EnvelopeRejectedException e) {
+            throw rejected(e);
+        }
+        if (!header.recipients().contains(tenant.organId())) {
+            throw new ProblemException(Problem.of(400, "not-a-recipient", "Not a recipient",
+                    tenant.organId() + " is not among the envelope's recipients"));
+        }
+        requirePeerIsSenderAppliance(request, header.sender());
+
+        Instant now = clock.instant();
+        long start = System.nanoTime();
+        try {
+            new EnvelopeVerifier().verify(envelope, registry.trustAnchors(), now);
+        } catch (EnvelopeRejectedException e) {
+            throw rejected(e);
+        } finally {
+            metrics.verifySeconds((System.nanoTime() - start) / 1e9);
+        }
+
+        String headerSha256 = envelope.headerSha256();
+        Optional<InboxEntry> seen = inbox.get(tenant.organId(), header.messageId());
+        if (seen.isPresent()) {
+            return firstReceipt(seen.get(), headerSha256);
+        }
+        SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
+                tenant.organId()), tenant);
+        long commitStart = System.nanoTime();
+        PutResult<InboxEntry> put = inbox.put(new InboxMessage(tenant.organId(), header.messageId(),
+                header.sender(), request.body(), receipt.encode(), now));
+        metrics.storageCommitSeconds("inbox", (System.nanoTime() - commitStart) / 1e9);
+        return switch (put) {
+            case PutResult.Accepted<InboxEntry> accepted -> {
+                metrics.received(tenant.organId());
+                yield receiptResponse(receipt.encode());
+            }
+            case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
+        };
+    }
+
+    /** A resent message is answered with its first receipt, unless the id now names other content. */
+    private AxisResponse firstReceipt(InboxEntry first, String headerSha256) {
+        String firstDigest = EnvelopeCodec.decode(first.envelope(), Integer.MAX_VALUE).headerSha256();
+        if (!firstDigest.equals(headerSha256)) {
+            throw new ProblemException(Problem.of(409, "message-id-conflict", "Message id conflict",
+                    "message " + first.messageId() + " was received before with a different header"));
+        }
+        return receiptResponse(first.receipt());
+    }
+
+    /**
+     * The TLS client must be the appliance the routing directory names for the sender organ, by
+     * the SHA-256 pin of its certificate: a tenant's signature alone does not let any trusted
+     * appliance speak for it.
+     */
+    private void requirePeerIsSenderAppliance(AxisRequest request, String sender) {
+        DirectoryEntry entry = registry.directoryEntry(sender).orElseThrow(() -> new ProblemException(Problem.of(403,
+                "unknown-sender", "Unknown sender", "the sender " + sender + " is not in the routing directory")));
+        X509Certificate peer = request.peerChain().isEmpty() ? null : request.peerChain().getFirst();
+        if (peer == null || !Pem.sha256Fingerprint(peer).equals(entry.tlsCertificateSha256())) {
+            throw new ProblemException(Problem.of(403, "peer-not-sender-appliance", "Peer is not the sender's appliance",
+                    "the TLS client certificate is not the one the routing directory pins for " + sender));
+        }
+    }
+
+    private static ProblemException rejected(EnvelopeRejectedException e) {
+        String slug = e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        int status = switch (e.reason()) {
+            case MALFORMED, PAYLOAD_DIGEST_MISMATCH, BAD_SIGNATURE -> 400;
+            default -> 403;
+        };
+        return new ProblemException(Problem.of(status, slug, "Envelope rejected", e.getMessage()));
+    }
+
+    private AxisResponse problem(String tenant, Problem problem, Map<String, String> headers) {
+        metrics.rejected(tenant, LISTENER, problem.slug());
+        return new AxisResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), headers);
+    }
+
+    private static AxisResponse receiptResponse(byte[] receipt) {
+        return new AxisResponse(200, SignedReceipt.MEDIA_TYPE, receipt, Map.of());
+    }
+}

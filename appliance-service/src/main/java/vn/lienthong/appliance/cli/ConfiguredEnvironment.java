@@ -1,0 +1,60 @@
+package vn.lienthong.appliance.cli;
+
+import java.nio.file.Path;
+import vn.lienthong.appliance.config.ApplianceConfig;
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenConfig;
+import vn.lienthong.provisioning.cli.ProvisioningEnvironment;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.storage.Storage;
+
+/**
+ * What the operator's {@code provision} commands act on, opened from the appliance's config file:
+ * the same HSM token and the same LMDB store the running service uses (each opened only when a
+ * command needs it), so that a command takes effect in the service without a restart.
+ */
+public final class ConfiguredEnvironment implements ProvisioningEnvironment {
+
+    private final ApplianceConfig config;
+    private Token token;
+    private Storage storage;
+
+    private ConfiguredEnvironment(ApplianceConfig config) {
+        this.config = config;
+    }
+
+    public static ProvisioningEnvironment open(Path configFile) {
+        return new ConfiguredEnvironment(ApplianceConfig.load(configFile));
+    }
+
+    @Override
+    public TokenConfig tokenConfig() {
+        return config.token();
+    }
+
+    @Override
+    public synchronized Token token() {
+        if (token == null) {
+            token = Token.open(config.token());
+        }
+        return token;
+    }
+
+    @Override
+    public synchronized ApplianceRegistry registry() {
+        if (storage == null) {
+            storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
+        }
+        return new ApplianceRegistry(storage.registry());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (token != null) {
+            token.close();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+    }
+}

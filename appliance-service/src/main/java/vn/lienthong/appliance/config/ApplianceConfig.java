@@ -1,0 +1,94 @@
+package vn.lienthong.appliance.config;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import vn.lienthong.hsm.token.PinSource;
+import vn.lienthong.hsm.token.TokenConfig;
+
+/**
+ * The appliance's configuration file (YAML): its listeners, where its LMDB store lives and how
+ * big it may grow, the HSM token that holds its keys, and the forwarder's retry policy. Relative
+ * paths are resolved against the directory of the file. See README.md for the reference.
+ */
+public record ApplianceConfig(
+        Path file,
+        String name,
+        Listener api,
+        Listener axis,
+        Listener ops,
+        Path storagePath,
+        long storageMapSizeBytes,
+        TokenConfig token,
+        Forwarding forwarding) {
+
+    /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
+    public record Listener(String host, int port) {
+        public InetSocketAddress address() {
+            return new InetSocketAddress(host, port);
+        }
+    }
+
+    /** How the forwarder retries: exponential backoff from {@code initial} up to {@code max}, with jitter. */
+    public record Forwarding(Duration initialBackoff, Duration maxBackoff, int workers, Duration requestTimeout) {
+    }
+
+    /** Reads and checks the file; an unreadable or wrong file is one plain sentence in {@link ConfigurationException}. */
+    public static ApplianceConfig load(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(absolute)) {
+            throw new ConfigurationException("the configuration file " + file + " does not exist");
+        }
+        Path base = absolute.getParent();
+        try {
+            Config config = Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .addSource(ConfigSources.file(absolute))
+                    .build();
+            return new ApplianceConfig(
+                    absolute,
+                    config.get("appliance.name").asString().orElse("lienthong"),
+                    listener(config.get("listeners.api"), 8443),
+                    listener(config.get("listeners.axis"), 5500),
+                    listener(config.get("listeners.ops"), 9090),
+                    base.resolve(required(config, "storage.path")),
+                    config.get("storage.map-size-mib").asLong().orElse(1024L) * 1024 * 1024,
+                    new TokenConfig(
+                            base.resolve(config.get("hsm.library").asString()
+                                    .orElse(TokenConfig.SOFTHSM2_LIBRARY.toString())),
+                            required(config, "hsm.token-label"),
+                            pinSource(required(config, "hsm.pin"), base)),
+                    new Forwarding(
+                            Duration.ofMillis(config.get("forwarder.initial-backoff-millis").asLong().orElse(500L)),
+                            Duration.ofMillis(config.get("forwarder.max-backoff-millis").asLong().orElse(300_000L)),
+                            config.get("forwarder.workers").asInt().orElse(4),
+                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))));
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
+        }
+    }
+
+    private static Listener listener(Config node, int defaultPort) {
+        return new Listener(node.get("host").asString().orElse("127.0.0.1"),
+                node.get("port").asInt().orElse(defaultPort));
+    }
+
+    private static String required(Config config, String key) {
+        return config.get(key).asString().orElseThrow(
+                () -> new ConfigurationException("the configuration file has no '" + key + "'"));
+    }
+
+    /** {@code env:NAME} or {@code file:PATH}, a relative PATH being relative to the config file. */
+    private static PinSource pinSource(String spec, Path base) {
+        PinSource parsed = PinSource.parse(spec);
+        if (parsed instanceof PinSource.File(Path path)) {
+            return new PinSource.File(base.resolve(path));
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,115 @@
+package vn.lienthong.appliance.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A tenant's document system as the local API sees it: an HTTPS client with the tenant's DMS
+ * client certificate. The demo and the end-to-end tests use it; any HTTPS client (curl) can do the same.
+ */
+public final class DocumentSystemClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI api;
+    private final HttpClient http;
+
+    /** A client for the API at {@code api}, trusting {@code root} for the server's certificate. */
+    public DocumentSystemClient(URI api, PrivateKey key, X509Certificate certificate, X509Certificate root) {
+        this.api = api;
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] password = "in-memory".toCharArray();
+            keys.setKeyEntry("dms", key, password, new X509Certificate[] {certificate, root});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", root);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot set up the document system's TLS client: " + e.getMessage(), e);
+        }
+    }
+
+    /** An answer: status code, content type and body. */
+    public record Answer(int status, String contentType, byte[] body) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException("the answer is not JSON: " + new String(body), e);
+            }
+        }
+
+        public String text() {
+            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    public Answer submit(byte[] edxml) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox"))
+                .header("Content-Type", "application/xml")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(edxml)));
+    }
+
+    public Answer outboxStatus(String id) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox/" + id)).GET());
+    }
+
+    public Answer evidence(String id, String recipient) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox/" + id + "/evidence?recipient=" + recipient)).GET());
+    }
+
+    /** Ids of the unacknowledged messages, waiting up to {@code waitSeconds} for one to arrive. */
+    public List<String> inbox(int waitSeconds) throws IOException, InterruptedException {
+        Answer answer = send(HttpRequest.newBuilder(api.resolve("/api/v1/inbox?wait=" + waitSeconds))
+                .timeout(Duration.ofSeconds(waitSeconds + 30)).GET());
+        if (answer.status() != 200) {
+            throw new IOException("inbox answered " + answer.status() + ": " + answer.text());
+        }
+        List<String> ids = new ArrayList<>();
+        answer.json().path("messages").forEach(m -> ids.add(m.path("id").asText()));
+        return ids;
+    }
+
+    public Answer fetch(String id) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/inbox/" + id)).GET());
+    }
+
+    public Answer acknowledge(String id) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/inbox/" + id + "/ack"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Answer(response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""), response.body());
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,226 @@
+package vn.lienthong.appliance.forward;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import vn.lienthong.appliance.axis.EnvelopeReceiver;
+import vn.lienthong.appliance.config.ApplianceConfig;
+import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeCodec;
+import vn.lienthong.appliance.envelope.EnvelopeRejectedException;
+import vn.lienthong.appliance.envelope.ReceiptVerifier;
+import vn.lienthong.appliance.envelope.SignedReceipt;
+import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.Appliance;
+import vn.lienthong.appliance.tls.JsseContexts;
+import vn.lienthong.appliance.tls.PinnedServerTrustManager;
+import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.DirectoryEntry;
+import vn.lienthong.storage.queue.DeliveryLease;
+import vn.lienthong.storage.queue.Outbox;
+
+/**
+ * Delivers the outbox: takes a lease on the delivery due first, sends the envelope to the
+ * recipient's appliance over mutual TLS (pinned by the routing directory), and records the signed
+ * receipt once it verifies; anything else is retried with exponential backoff and jitter, for as
+ * long as it takes. A delivery whose lease runs out (a crash mid-send) becomes due again by itself.
+ */
+public final class Forwarder implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
+
+    private final Outbox outbox;
+    private final ApplianceRegistry registry;
+    private final ApplianceKeys keys;
+    private final ApplianceMetrics metrics;
+    private final Clock clock;
+    private final ApplianceConfig.Forwarding settings;
+    private final Backoff backoff;
+    private final RandomGenerator random = RandomGenerator.getDefault();
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
+    private final List<Thread> workers;
+    private volatile boolean running = true;
+
+    private record ClientKey(String endpointPin, String tlsCertificate) {
+    }
+
+    public Forwarder(Outbox outbox, ApplianceRegistry registry, ApplianceKeys keys, ApplianceMetrics metrics,
+                     Clock clock, ApplianceConfig.Forwarding settings) {
+        this.outbox = outbox;
+        this.registry = registry;
+        this.keys = keys;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.settings = settings;
+        this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+        this.workers = java.util.stream.IntStream.range(0, settings.workers())
+                .mapToObj(i -> Thread.ofVirtual().name("forwarder-" + i).unstarted(this::run))
+                .toList();
+    }
+
+    public void start() {
+        workers.forEach(Thread::start);
+    }
+
+    /** Something was added to the outbox: look at once rather than at the next poll. */
+    public void wakeUp() {
+        wakeUp.release(workers.size());
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Optional<DeliveryLease> lease = outbox.leaseNextDue(clock.instant(), leaseDuration());
+                if (lease.isPresent()) {
+                    deliver(lease.get());
+                } else {
+                    idle();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // The store refused (e.g. full): wait a little rather than spin; nothing is lost.
+                LOG.log(System.Logger.Level.WARNING, "forwarder: " + e.getMessage());
+                sleepQuietly(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    /** Long enough for one request and its receipt; after it, a lost worker's delivery is due again. */
+    private Duration leaseDuration() {
+        return settings.requestTimeout().multipliedBy(2);
+    }
+
+    private void idle() throws InterruptedException {
+        Duration wait = outbox.nextDueAt()
+                .map(due -> Duration.between(clock.instant(), due))
+                .filter(d -> !d.isNegative())
+                .map(d -> d.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : d)
+                .orElse(Duration.ofSeconds(1));
+        wakeUp.tryAcquire(Math.max(wait.toMillis(), 1), TimeUnit.MILLISECONDS);
+    }
+
+    private void deliver(DeliveryLease lease) throws InterruptedException {
+        Outcome outcome = attempt(lease);
+        metrics.deliveryAttempt(outcome.label());
+        switch (outcome) {
+            case Outcome.Delivered delivered -> {
+                outbox.delivered(lease, delivered.receipt(), clock.instant());
+                metrics.delivered(lease.tenant());
+                LOG.log(System.Logger.Level.INFO, "delivered " + lease.messageId() + " from " + lease.tenant()
+                        + " to " + lease.recipient() + " (attempt " + lease.attempt() + ")");
+            }
+            case Outcome.RetryLater retry -> {
+                Instant next = clock.instant().plus(backoff.delay(lease.attempt(), random));
+                outbox.retryLater(lease, next, retry.reason());
+                LOG.log(System.Logger.Level.INFO, "delivery of " + lease.messageId() + " to " + lease.recipient()
+                        + " failed (attempt " + lease.attempt() + "): " + retry.reason() + "; next attempt at " + next);
+            }
+        }
+    }
+
+    /** What one attempt came to. */
+    private sealed interface Outcome {
+        String label();
+
+        record Delivered(byte[] receipt) implements Outcome {
+            public String label() {
+                return "delivered";
+            }
+        }
+
+        record RetryLater(String label, String reason) implements Outcome {
+        }
+    }
+
+    private Outcome attempt(DeliveryLease lease) throws InterruptedException {
+        Optional<DirectoryEntry> route = registry.directoryEntry(lease.recipient());
+        if (route.isEmpty()) {
+            return new Outcome.RetryLater("no-route", lease.recipient() + " is not in the routing directory");
+        }
+        DirectoryEntry entry = route.get();
+        Envelope envelope = EnvelopeCodec.decode(lease.envelope(), Appliance.MAX_MESSAGE_BYTES);
+        HttpResponse<byte[]> response;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(entry.axisEndpoint().resolve(EnvelopeReceiver.PATH))
+                    .timeout(settings.requestTimeout())
+                    .header("Content-Type", EnvelopeCodec.MEDIA_TYPE)
+                    .header(EnvelopeReceiver.RECIPIENT_HEADER, lease.recipient())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(lease.envelope()))
+                    .build();
+            response = client(entry).send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            return new Outcome.RetryLater("unreachable", "cannot reach " + entry.axisEndpoint() + ": " + e);
+        }
+        if (response.statusCode() != 200) {
+            return new Outcome.RetryLater("refused", entry.axisEndpoint() + " answered " + response.statusCode()
+                    + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            SignedReceipt receipt = SignedReceipt.decode(response.body());
+            new ReceiptVerifier().verify(receipt, envelope, lease.recipient(), registry.trustAnchors(),
+                    clock.instant());
+            return new Outcome.Delivered(response.body());
+        } catch (EnvelopeRejectedException e) {
+            return new Outcome.RetryLater("bad-receipt", "the receipt from " + lease.recipient()
+                    + " does not verify: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One client per (peer pin, own TLS certificate): the pin is part of the trust decision, and a
+     * renewed TLS certificate must be presented from then on.
+     */
+    private HttpClient client(DirectoryEntry entry) {
+        TokenKey tlsKey = keys.tlsKey();
+        X509Certificate own = tlsKey.certificate();
+        ClientKey key = new ClientKey(entry.axisEndpoint() + "#" + entry.tlsCertificateSha256(),
+                own.getSerialNumber().toString(16));
+        return clients.computeIfAbsent(key, k -> HttpClient.newBuilder()
+                .sslContext(JsseContexts.client(tlsKey, new PinnedServerTrustManager(
+                        registry::trustAnchors, entry.tlsCertificateSha256())))
+                .sslParameters(JsseContexts.clientParameters())
+                .connectTimeout(settings.requestTimeout())
+                .version(HttpClient.Version.HTTP_2)
+                .build());
+    }
+
+    private void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        workers.forEach(Thread::interrupt);
+        for (Thread worker : workers) {
+            try {
+                worker.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        clients.values().forEach(HttpClient::close);
+    }
+}

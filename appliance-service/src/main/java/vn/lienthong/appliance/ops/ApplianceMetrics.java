@@ -1,0 +1,158 @@
+package vn.lienthong.appliance.ops;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
+import vn.lienthong.storage.MapUsage;
+
+/**
+ * The appliance's Prometheus metrics (client_java 1.x), every name prefixed {@code lienthong_}, in
+ * a registry of its own so that two appliances in one JVM (tests) do not mix their counts.
+ */
+public final class ApplianceMetrics {
+
+    /** Tenant label value when the peer could not be tied to a tenant. */
+    public static final String UNKNOWN_TENANT = "unknown";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    private final Counter accepted = counter("lienthong_documents_accepted_total",
+            "Documents a tenant's document system submitted and the appliance signed and stored.", "tenant");
+    private final Counter delivered = counter("lienthong_documents_delivered_total",
+            "Deliveries to a recipient that returned a valid signed receipt, by sending tenant.", "tenant");
+    private final Counter received = counter("lienthong_documents_received_total",
+            "Envelopes received from the axis, verified and stored, by recipient tenant.", "tenant");
+    private final Counter rejected = counter("lienthong_documents_rejected_total",
+            "Submissions and envelopes refused, by tenant (or 'unknown'), listener and reason.",
+            "tenant", "listener", "reason");
+    private final Counter deliveryAttempts = counter("lienthong_delivery_attempts_total",
+            "Delivery attempts by the forwarder, by outcome.", "outcome");
+    private final Counter tlsHandshakes = counter("lienthong_tls_handshakes_total",
+            "TLS handshakes by listener and outcome.", "listener", "outcome");
+    private final Counter hsmErrors = counter("lienthong_hsm_errors_total",
+            "HSM operations that failed, by kind.", "kind");
+    private final Histogram hsmSign = Histogram.builder()
+            .name("lienthong_hsm_sign_seconds")
+            .help("Time of one signature in the HSM, by key alias.")
+            .labelNames("key")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .register(registry);
+    private final Histogram verify = Histogram.builder()
+            .name("lienthong_hsm_verify_seconds")
+            .help("Time to verify an incoming envelope's signature and certificate chain.")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .register(registry);
+    private final Histogram storageCommit = Histogram.builder()
+            .name("lienthong_storage_commit_seconds")
+            .help("Time a durable store operation waited for its commit, by queue.")
+            .labelNames("queue")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .register(registry);
+
+    public ApplianceMetrics() {
+        JvmMetrics.builder().register(registry);
+    }
+
+    private Counter counter(String name, String help, String... labels) {
+        return Counter.builder().name(name).help(help).labelNames(labels).register(registry);
+    }
+
+    public void accepted(String tenant) {
+        accepted.labelValues(tenant).inc();
+    }
+
+    public void delivered(String tenant) {
+        delivered.labelValues(tenant).inc();
+    }
+
+    public void received(String tenant) {
+        received.labelValues(tenant).inc();
+    }
+
+    public void rejected(String tenant, String listener, String reason) {
+        rejected.labelValues(tenant, listener, reason).inc();
+    }
+
+    public void deliveryAttempt(String outcome) {
+        deliveryAttempts.labelValues(outcome).inc();
+    }
+
+    public void tlsHandshake(String listener, String outcome) {
+        tlsHandshakes.labelValues(listener, outcome).inc();
+    }
+
+    public void hsmError(String kind) {
+        hsmErrors.labelValues(kind).inc();
+    }
+
+    public void hsmSignSeconds(String keyAlias, double seconds) {
+        hsmSign.labelValues(keyAlias).observe(seconds);
+    }
+
+    public void verifySeconds(double seconds) {
+        verify.observe(seconds);
+    }
+
+    public void storageCommitSeconds(String queue, double seconds) {
+        storageCommit.labelValues(queue).observe(seconds);
+    }
+
+    /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */
+    public void registerGauges(Supplier<Map<String, Long>> queueDepths, Supplier<MapUsage> mapUsage,
+                               Supplier<Map<String, X509Certificate>> certificates, Supplier<Boolean> tokenUp,
+                               String tokenLabel, Clock clock) {
+        GaugeWithCallback.builder().name("lienthong_queue_depth")
+                .help("Messages waiting, by queue (outbox: pending deliveries; inbox: not yet acknowledged).")
+                .labelNames("queue")
+                .callback(cb -> queueDepths.get().forEach((queue, depth) -> cb.call(depth, queue)))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_storage_map_used_bytes")
+                .help("Bytes of the LMDB map in use.")
+                .callback(cb -> cb.call(mapUsage.get().usedBytes()))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_storage_map_size_bytes")
+                .help("Size of the LMDB map: the store's capacity.")
+                .callback(cb -> cb.call(mapUsage.get().mapSizeBytes()))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_certificate_expiry_seconds")
+                .help("Seconds until each key's certificate expires (negative when expired), by key alias.")
+                .labelNames("alias")
+                .callback(cb -> certificates.get().forEach((alias, cert) -> cb.call(
+                        (cert.getNotAfter().getTime() - clock.millis()) / 1000.0, alias)))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_hsm_token_up")
+                .help("1 when the HSM token answers, 0 when it does not.")
+                .labelNames("token")
+                .callback(cb -> cb.call(tokenUp.get() ? 1 : 0, tokenLabel))
+                .register(registry);
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    public String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,99 @@
+package vn.lienthong.appliance;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import vn.lienthong.appliance.config.ApplianceConfig;
+import vn.lienthong.appliance.demo.ApplianceSetup;
+import vn.lienthong.appliance.demo.DemoCa;
+import vn.lienthong.appliance.demo.DocumentSystemClient;
+import vn.lienthong.hsm.testing.SoftHsmTestToken;
+
+/**
+ * An appliance for end-to-end tests: its own SoftHSM2 token and LMDB directory, provisioned with
+ * the operator CLI in this JVM (before it starts: LMDB must not be opened twice in one process),
+ * listening on free loopback ports.
+ */
+final class TestAppliance implements AutoCloseable {
+
+    final String name;
+    final Path dir;
+    final Path config;
+    final ApplianceSetup.Result setup;
+    Appliance running;
+
+    private TestAppliance(String name, Path dir, Path config, ApplianceSetup.Result setup) {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.setup = setup;
+    }
+
+    /** Writes the config, provisions TLS identity and tenants (the token must exist already). */
+    static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+                                   List<ApplianceSetup.TenantSpec> tenants) throws Exception {
+        Path dir = Files.createDirectories(parent.resolve(name));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                appliance:
+                  name: %s
+                listeners:
+                  api:  { host: 127.0.0.1, port: 0 }
+                  axis: { host: 127.0.0.1, port: 0 }
+                  ops:  { host: 127.0.0.1, port: 0 }
+                storage:
+                  path: data
+                  map-size-mib: 64
+                hsm:
+                  token-label: %s
+                  pin: file:%s
+                forwarder:
+                  initial-backoff-millis: 100
+                  max-backoff-millis: 1000
+                  request-timeout-millis: 10000
+                """.formatted(name, token.label(), token.pinFile()));
+        ApplianceSetup.Result setup = new ApplianceSetup(ca, caRoot).provision(dir, tenants,
+                arguments -> cli(config, arguments));
+        return new TestAppliance(name, dir, config, setup);
+    }
+
+    /** Runs {@code lienthong provision --config CONFIG …} in this JVM; fails the test on a non-zero exit. */
+    static void cli(Path config, List<String> arguments) {
+        List<String> all = new ArrayList<>(List.of("provision", "--config", config.toString()));
+        all.addAll(arguments);
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Lienthong.commandLine();
+        commandLine.setErr(new PrintWriter(err));
+        commandLine.setOut(new PrintWriter(new StringWriter()));
+        int exit = commandLine.execute(all.toArray(String[]::new));
+        if (exit != 0) {
+            throw new AssertionError("lienthong " + String.join(" ", all) + " exited " + exit + ": " + err);
+        }
+    }
+
+    void start() {
+        running = Appliance.start(ApplianceConfig.load(config));
+    }
+
+    URI axis() {
+        return running.axisUri();
+    }
+
+    DocumentSystemClient documentSystem(String organId, DemoCa ca) {
+        ApplianceSetup.DmsIdentity dms = setup.documentSystems().get(organId);
+        return new DocumentSystemClient(URI.create("https://localhost:" + running.apiUri().getPort()), dms.key(),
+                dms.certificate(), ca.root());
+    }
+
+    @Override
+    public void close() {
+        if (running != null) {
+            running.close();
+        }
+    }
+}

@@ -1,0 +1,405 @@
+package vn.lienthong.appliance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.appliance.axis.EnvelopeReceiver;
+import vn.lienthong.appliance.cli.JvmLauncher;
+import vn.lienthong.appliance.demo.ApplianceSetup;
+import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
+import vn.lienthong.appliance.demo.DemoCa;
+import vn.lienthong.appliance.demo.DocumentSystemClient;
+import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
+import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeCodec;
+import vn.lienthong.appliance.envelope.EnvelopeHeader;
+import vn.lienthong.appliance.envelope.EnvelopeSealer;
+import vn.lienthong.appliance.evidence.EvidenceFile;
+import vn.lienthong.appliance.evidence.EvidenceVerifier;
+import vn.lienthong.appliance.tls.JsseContexts;
+import vn.lienthong.appliance.tls.PinnedServerTrustManager;
+import vn.lienthong.hsm.cms.CmsSigner;
+import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.KeyAlgorithm;
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenKey;
+
+/**
+ * Two real appliances on loopback, each with its own SoftHSM2 token and LMDB store, provisioned
+ * with the operator CLI: documents travel between their tenants over mutual TLS, and every kind of
+ * bad input is refused with a problem answer, a counted metric and nothing stored.
+ */
+class TwoAppliancesTest {
+
+    static final String G22 = "000.00.00.G22";
+    static final String H41 = "000.00.00.H41";
+    static final String H14 = "000.00.00.H14";
+
+    @TempDir
+    static Path dir;
+    static SoftHsmTestToken tokenA;
+    static SoftHsmTestToken tokenB;
+    static DemoCa ca;
+    static TestAppliance a;
+    static TestAppliance b;
+    static DocumentSystemClient g22;
+    static DocumentSystemClient h41;
+    static DocumentSystemClient h14;
+    /** A second session on each token, as a peer appliance (or an attacker holding a key) would have. */
+    static Token peerA;
+    static Token peerB;
+
+    @BeforeAll
+    static void startTwoAppliances() throws Exception {
+        tokenA = SoftHsmTestToken.create("a");
+        tokenB = SoftHsmTestToken.create("b");
+        ca = DemoCa.create("test CA");
+        Path root = dir.resolve("root.pem");
+        Files.writeString(root, DemoCa.pem(ca.root()));
+        a = TestAppliance.provision("a", dir, tokenA, ca, root, List.of(new TenantSpec(G22, "Văn phòng Chính phủ", "rsa2048")));
+        b = TestAppliance.provision("b", dir, tokenB, ca, root, List.of(
+                new TenantSpec(H41, "UBND tỉnh Nghệ An", "rsa2048"), new TenantSpec(H14, "UBND tỉnh Cao Bằng", "ecp256")));
+        a.start();
+        b.start();
+
+        // The directory is imported by the operator CLI in a separate process while both run:
+        // it must take effect without a restart.
+        Path directory = dir.resolve("directory.json");
+        Files.writeString(directory, ApplianceSetup.directoryJson(List.of(
+                new ApplianceSetup.Route(G22, a.axis().toString(), a.setup.tlsCertificateSha256()),
+                new ApplianceSetup.Route(H41, b.axis().toString(), b.setup.tlsCertificateSha256()),
+                new ApplianceSetup.Route(H14, b.axis().toString(), b.setup.tlsCertificateSha256()))));
+        JvmLauncher launcher = new JvmLauncher();
+        for (TestAppliance appliance : List.of(a, b)) {
+            JvmLauncher.Result result = launcher.run(Map.of(), List.of("provision", "--config",
+                    appliance.config.toString(), "directory", "import", directory.toString()));
+            assertEquals(0, result.exitCode(), result.output());
+        }
+        g22 = a.documentSystem(G22, ca);
+        h41 = b.documentSystem(H41, ca);
+        h14 = b.documentSystem(H14, ca);
+        peerA = Token.open(tokenA.config());
+        peerB = Token.open(tokenB.config());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {g22, h41, h14, peerA, peerB, a, b, tokenA, tokenB}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    // --- the way of a document ---------------------------------------------------------------
+
+    @Test
+    void deliversADocumentToTwoTenantsOfTheSharedServerWithReceiptsAndEvidence() throws Exception {
+        byte[] document = edxml(G22, List.of(H41, H14), "Công văn thử nghiệm");
+        Answer submitted = g22.submit(document);
+        assertEquals(202, submitted.status(), submitted.text());
+        String id = submitted.json().path("id").asText();
+
+        awaitDelivered(g22, id, 2);
+        for (DocumentSystemClient recipient : List.of(h41, h14)) {
+            assertTrue(recipient.inbox(10).contains(id));
+            Answer fetched = recipient.fetch(id);
+            assertEquals(200, fetched.status());
+            assertArrayEquals(document, fetched.body(), "the recipient gets the sender's bytes exactly");
+            assertEquals(204, recipient.acknowledge(id).status());
+            assertFalse(recipient.inbox(0).contains(id), "an acknowledged message leaves the inbox");
+        }
+        for (String recipient : List.of(H41, H14)) {
+            Answer evidence = g22.evidence(id, recipient);
+            assertEquals(200, evidence.status(), evidence.text());
+            List<String> checks = new EvidenceVerifier().verify(EvidenceFile.read(evidence.body()),
+                    List.of(ca.root()), Instant.now());
+            assertTrue(checks.stream().anyMatch(c -> c.contains(recipient)), checks.toString());
+        }
+        assertTrue(metric(a, "lienthong_documents_accepted_total", "tenant=\"" + G22 + "\"") >= 1);
+        assertTrue(metric(a, "lienthong_documents_delivered_total", "tenant=\"" + G22 + "\"") >= 2);
+        assertTrue(metric(b, "lienthong_documents_received_total", "tenant=\"" + H14 + "\"") >= 1);
+    }
+
+    @Test
+    void deliversFromTheSharedServerBackToTheAgency() throws Exception {
+        byte[] document = edxml(H41, List.of(G22), "Báo cáo");
+        Answer submitted = h41.submit(document);
+        assertEquals(202, submitted.status(), submitted.text());
+        String id = submitted.json().path("id").asText();
+        awaitDelivered(h41, id, 1);
+        assertTrue(g22.inbox(10).contains(id));
+        assertArrayEquals(document, g22.fetch(id).body());
+    }
+
+    @Test
+    void answersAResentEnvelopeWithTheFirstReceiptAndStoresItOnce() throws Exception {
+        Envelope envelope = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        HttpResponse<byte[]> first = postAxis(b, peerA, envelope, H41);
+        HttpResponse<byte[]> second = postAxis(b, peerA, envelope, H41);
+        assertEquals(200, first.statusCode(), new String(first.body()));
+        assertEquals(200, second.statusCode());
+        assertArrayEquals(first.body(), second.body(), "the same receipt both times");
+        String id = envelope.header().messageId();
+        assertEquals(1, h41.inbox(0).stream().filter(id::equals).count());
+        assertEquals(204, h41.acknowledge(id).status());
+    }
+
+    // --- bad input on the local API ----------------------------------------------------------
+
+    @Test
+    void refusesMalformedXml() throws Exception {
+        assertRefusedAndNothingStored(g22.submit("<edXML><unclosed>".getBytes(StandardCharsets.UTF_8)),
+                400, "edxml-rejected");
+    }
+
+    @Test
+    void refusesADocumentWithADtdOrExternalEntity() throws Exception {
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + new String(edxml(G22, List.of(H41), "&x;"), StandardCharsets.UTF_8).replaceFirst("<\\?xml[^>]*>", "");
+        assertRefusedAndNothingStored(g22.submit(xxe.getBytes(StandardCharsets.UTF_8)), 400, "edxml-rejected");
+    }
+
+    @Test
+    void refusesADocumentWhoseSenderIsNotTheTenant() throws Exception {
+        assertRefusedAndNothingStored(h41.submit(edxml(G22, List.of(H14), "giả mạo")), 403, "sender-not-tenant");
+    }
+
+    @Test
+    void refusesAnUnknownRecipient() throws Exception {
+        assertRefusedAndNothingStored(g22.submit(edxml(G22, List.of("000.00.00.H99"), "không có")), 422,
+                "unknown-recipient");
+    }
+
+    @Test
+    void refusesAClientCertificateThatBelongsToNoTenant() throws Exception {
+        KeyPair key = DemoCa.ecKeyPair();
+        X509Certificate stranger = ca.issue(new X500Name("CN=DMS stranger"), key.getPublic(),
+                DemoCa.Profile.DMS_CLIENT, List.of(), List.of());
+        try (DocumentSystemClient client = new DocumentSystemClient(a.running.apiUri().resolve("/")
+                .resolve("https://localhost:" + a.running.apiUri().getPort()), key.getPrivate(), stranger, ca.root())) {
+            Answer answer = client.submit(edxml(G22, List.of(H41), "x"));
+            assertEquals(403, answer.status());
+            assertEquals("application/problem+json", answer.contentType());
+            assertEquals("urn:lienthong:problem:unknown-client-certificate", answer.json().path("type").asText());
+        }
+        assertTrue(metric(a, "lienthong_documents_rejected_total", "reason=\"unknown-client-certificate\"") >= 1);
+    }
+
+    @Test
+    void refusesAClientCertificateFromAnUntrustedCaAtTheTlsLayer() {
+        DemoCa other = DemoCa.create("some other CA");
+        KeyPair key = DemoCa.ecKeyPair();
+        X509Certificate cert = other.issue(new X500Name("CN=DMS " + G22), key.getPublic(), DemoCa.Profile.DMS_CLIENT,
+                List.of(), List.of());
+        try (DocumentSystemClient client = new DocumentSystemClient(
+                URI.create("https://localhost:" + a.running.apiUri().getPort()), key.getPrivate(), cert, ca.root())) {
+            assertThrows(IOException.class, () -> client.submit(edxml(G22, List.of(H41), "x")));
+        }
+    }
+
+    // --- bad input on the axis ---------------------------------------------------------------
+
+    @Test
+    void refusesATamperedPayload() throws Exception {
+        Envelope good = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        byte[] payload = good.payload().clone();
+        payload[10] ^= 1;
+        assertAxisRefused(new Envelope(good.headerBytes(), payload, good.signature()), peerA, 400,
+                "payload-digest-mismatch");
+    }
+
+    @Test
+    void refusesATamperedHeader() throws Exception {
+        Envelope good = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        String header = new String(good.headerBytes(), StandardCharsets.UTF_8);
+        byte[] forged = header.replace(good.header().createdAt().toString().substring(0, 4), "2099")
+                .getBytes(StandardCharsets.UTF_8);
+        assertAxisRefused(new Envelope(forged, good.payload(), good.signature()), peerA, 400, "bad-signature");
+    }
+
+    @Test
+    void refusesASignerWhoIsNotTheSenderOrgan() throws Exception {
+        // H41's genuine key signs a header that claims to come from G22.
+        Envelope forged = seal(peerB, "sign-" + H41, header(G22, List.of(H14)), payload());
+        assertAxisRefused(forged, peerA, 403, "signer-not-sender", H14);
+    }
+
+    @Test
+    void refusesASignerCertifiedByAnUntrustedCa() throws Exception {
+        DemoCa other = DemoCa.create("rogue CA");
+        TokenKey rogue = keyWithCertificate(peerA, "rogue-" + UUID.randomUUID(), other, Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(1)));
+        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41)),
+                payload(), rogue);
+        assertAxisRefused(envelope, peerA, 403, "untrusted-signer");
+    }
+
+    @Test
+    void refusesAnExpiredSigner() throws Exception {
+        TokenKey expired = keyWithCertificate(peerA, "expired-" + UUID.randomUUID(), ca,
+                Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)));
+        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41)),
+                payload(), expired);
+        assertAxisRefused(envelope, peerA, 403, "expired-signer");
+    }
+
+    @Test
+    void refusesAnEnvelopeFromAnApplianceTheDirectoryDoesNotPinForTheSender() throws Exception {
+        // Properly signed by G22, but sent by appliance b's TLS identity instead of a's.
+        Envelope envelope = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        assertAxisRefused(envelope, peerB, 403, "peer-not-sender-appliance");
+    }
+
+    // --- helpers -----------------------------------------------------------------------------
+
+    private static void assertRefusedAndNothingStored(Answer answer, int status, String problem) throws Exception {
+        double acceptedBefore = metric(a, "lienthong_documents_accepted_total", "") + metric(b,
+                "lienthong_documents_accepted_total", "");
+        assertEquals(status, answer.status(), answer.text());
+        assertEquals("application/problem+json", answer.contentType());
+        assertEquals("urn:lienthong:problem:" + problem, answer.json().path("type").asText());
+        assertFalse(answer.json().path("detail").asText().isBlank());
+        assertTrue(metric(a, "lienthong_documents_rejected_total", "reason=\"" + problem + "\"")
+                + metric(b, "lienthong_documents_rejected_total", "reason=\"" + problem + "\"") >= 1);
+        double acceptedAfter = metric(a, "lienthong_documents_accepted_total", "") + metric(b,
+                "lienthong_documents_accepted_total", "");
+        assertEquals(acceptedBefore, acceptedAfter, "a refused submission is never accepted");
+    }
+
+    private static void assertAxisRefused(Envelope envelope, Token sendingAppliance, int status, String problem)
+            throws Exception {
+        assertAxisRefused(envelope, sendingAppliance, status, problem, H41);
+    }
+
+    private static void assertAxisRefused(Envelope envelope, Token sendingAppliance, int status, String problem,
+                                          String recipient) throws Exception {
+        HttpResponse<byte[]> response = postAxis(b, sendingAppliance, envelope, recipient);
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        assertEquals(status, response.statusCode(), body);
+        assertTrue(body.contains("urn:lienthong:problem:" + problem), body);
+        assertTrue(metric(b, "lienthong_documents_rejected_total", "reason=\"" + problem + "\"") >= 1);
+        DocumentSystemClient inbox = recipient.equals(H41) ? h41 : h14;
+        assertEquals(404, inbox.fetch(envelope.header().messageId()).status(), "nothing was stored");
+    }
+
+    private static HttpResponse<byte[]> postAxis(TestAppliance to, Token from, Envelope envelope, String recipient)
+            throws Exception {
+        TokenKey tls = from.key("tls").orElseThrow();
+        String pin = to.setup.tlsCertificateSha256();
+        try (HttpClient client = HttpClient.newBuilder()
+                .sslContext(JsseContexts.client(tls, new PinnedServerTrustManager(() -> List.of(ca.root()), pin)))
+                .sslParameters(JsseContexts.clientParameters())
+                .build()) {
+            return client.send(HttpRequest.newBuilder(to.axis().resolve(EnvelopeReceiver.PATH))
+                    .header(EnvelopeReceiver.RECIPIENT_HEADER, recipient)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(EnvelopeCodec.encode(envelope)))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+        }
+    }
+
+    private static Envelope seal(Token token, String alias, EnvelopeHeader header, byte[] payload) {
+        return new EnvelopeSealer(new CmsSigner(token.provider())).seal(header, payload,
+                token.key(alias).orElseThrow());
+    }
+
+    private static byte[] payload() {
+        return edxml(G22, List.of(H41), "trực tiếp");
+    }
+
+    private static EnvelopeHeader header(String sender, List<String> recipients) {
+        return EnvelopeHeader.of(UUID.randomUUID().toString(), sender, recipients, Instant.now(),
+                "application/edxml+xml", payload());
+    }
+
+    /** A key in the token whose certificate, with subject CN=G22, comes from {@code issuer}. */
+    private static TokenKey keyWithCertificate(Token token, String alias, DemoCa issuer, Instant notBefore,
+                                               Instant notAfter) {
+        TokenKey key = token.generateKey(alias, KeyAlgorithm.EC_P256);
+        X509Certificate cert = issuer.issue(new X500Name("CN=" + G22 + ",C=VN"), key.publicKey(),
+                DemoCa.Profile.SIGNING, List.of(), List.of(), notBefore, notAfter);
+        return token.storeChain(alias, List.of(cert, issuer.root()));
+    }
+
+    private static void awaitDelivered(DocumentSystemClient sender, String id, int recipients) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            Answer status = sender.outboxStatus(id);
+            assertEquals(200, status.status(), status.text());
+            if (status.json().path("delivered").asBoolean()) {
+                assertEquals(recipients, status.json().path("recipients").size());
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not delivered in 30 seconds: " + sender.outboxStatus(id).text());
+    }
+
+    /** The sum of a metric's samples whose labels contain {@code labelPart}. */
+    static double metric(TestAppliance appliance, String name, String labelPart) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String text = http.send(HttpRequest.newBuilder(appliance.running.opsUri().resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+            while (m.find()) {
+                if (m.group(1) == null ? labelPart.isEmpty() || false : m.group(1).contains(labelPart)) {
+                    sum += Double.parseDouble(m.group(2));
+                }
+            }
+            return sum;
+        }
+    }
+
+    static byte[] edxml(String from, List<String> to, String subject) {
+        StringBuilder recipients = new StringBuilder();
+        for (String organ : to) {
+            recipients.append("<edXML:To><edXML:OrganId>").append(organ).append("</edXML:OrganId></edXML:To>");
+        }
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                    <edXML:edXMLHeader>
+                      <edXML:MessageHeader>
+                        <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
+                        %s
+                        <edXML:DocumentId>%s</edXML:DocumentId>
+                        <edXML:Subject>%s</edXML:Subject>
+                      </edXML:MessageHeader>
+                    </edXML:edXMLHeader>
+                    <edXML:edXMLBody/>
+                  </edXML:edXMLEnvelope>
+                </edXML>
+                """.formatted(from, recipients, UUID.randomUUID(), subject)).strip().getBytes(StandardCharsets.UTF_8);
+    }
+}
