@@ -3,6 +3,8 @@ package vn.lienthong.appliance.tls;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
 import javax.net.ssl.SSLEngine;
@@ -26,6 +28,26 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
         if (!key.certificate().getPublicKey().equals(key.publicKey())) {
             throw new IllegalArgumentException("the certificate stored with key '" + key.alias()
                     + "' is not for that key: import the certificate issued for this key's CSR");
+        }
+        installProvider(key);
+    }
+
+    // JSSE signs with Signature.getInstance(name) and lets the JCA find an installed provider that accepts the
+    // key; a token's SunPKCS11 provider is not installed by default, so install it (last, so that it is only
+    // chosen for its own keys).
+    private static void installProvider(TokenKey key) {
+        Provider provider = key.provider();
+        if (provider == null) {
+            return;
+        }
+        synchronized (HsmKeyManager.class) {
+            Provider installed = Security.getProvider(provider.getName());
+            if (installed == null) {
+                Security.addProvider(provider);
+            } else if (installed != provider) {
+                throw new IllegalStateException("another security provider is already named '" + provider.getName()
+                        + "': open each token once per process");
+            }
         }
     }
 

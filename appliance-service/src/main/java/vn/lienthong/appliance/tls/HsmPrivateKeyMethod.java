@@ -6,6 +6,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.spec.AlgorithmParameterSpec;
@@ -27,9 +28,12 @@ final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
     }
 
     private final PrivateKey key;
+    private final Provider provider;
 
-    HsmPrivateKeyMethod(PrivateKey key) {
+    /** @param provider the token's provider, or null to let the JCA find the provider that takes the key */
+    HsmPrivateKeyMethod(PrivateKey key, Provider provider) {
         this.key = Objects.requireNonNull(key, "key");
+        this.provider = provider;
     }
 
     @Override
@@ -37,7 +41,7 @@ final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
         Promise<byte[]> result = ImmediateEventExecutor.INSTANCE.newPromise();
         Thread.ofVirtual().name("tls-hsm-sign").start(() -> {
             try {
-                result.setSuccess(sign(key, signatureAlgorithm, input));
+                result.setSuccess(sign(key, provider, signatureAlgorithm, input));
             } catch (GeneralSecurityException | RuntimeException e) {
                 result.setFailure(e);
             }
@@ -52,11 +56,14 @@ final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
     }
 
     /** Signs the handshake bytes (BoringSSL passes the message, not its digest) with the token key. */
-    static byte[] sign(PrivateKey key, int signatureAlgorithm, byte[] input) throws GeneralSecurityException {
+    static byte[] sign(PrivateKey key, Provider provider, int signatureAlgorithm, byte[] input)
+            throws GeneralSecurityException {
         JcaScheme scheme = scheme(signatureAlgorithm);
-        // The key is a PKCS#11 handle: initSign before setParameter lets the JCA pick the key's own provider
-        // (delayed provider selection) instead of the first provider that knows the algorithm's name.
-        Signature signature = Signature.getInstance(scheme.algorithm());
+        Signature signature = provider != null
+                ? Signature.getInstance(scheme.algorithm(), provider)
+                : Signature.getInstance(scheme.algorithm());
+        // initSign before setParameter: without a named provider, the JCA then picks the one that takes this
+        // key rather than the first that knows the algorithm's name.
         signature.initSign(key);
         if (scheme.parameters() != null) {
             signature.setParameter(scheme.parameters());

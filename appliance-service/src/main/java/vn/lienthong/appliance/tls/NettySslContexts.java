@@ -42,7 +42,7 @@ public final class NettySslContexts {
                     tlsKey.chain().toArray(X509Certificate[]::new));
             return SslContextBuilder.forServer(keyless)
                     .sslProvider(SslProvider.OPENSSL)
-                    .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new HsmPrivateKeyMethod(tlsKey.privateKey()))
+                    .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new HsmPrivateKeyMethod(tlsKey.privateKey(), tlsKey.provider()))
                     .trustManager(clientTrust)
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols(TlsPolicy.PROTOCOLS)

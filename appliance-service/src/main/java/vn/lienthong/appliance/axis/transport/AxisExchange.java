@@ -46,16 +46,33 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ExecutorService handlers;
     private final Semaphore inProgress;
     private final boolean oneRequestAtATime;
+    // Event loop only: a read was asked for and no request has come of it yet.
+    private boolean awaitingRequest;
 
+    /**
+     * @param oneRequestAtATime true on HTTP/1.1, where the channel does not read by itself: this handler asks for
+     *                          the next request (the pipeline has asked for the first one)
+     */
     AxisExchange(AxisHandler handler, ExecutorService handlers, Semaphore inProgress, boolean oneRequestAtATime) {
         this.handler = handler;
         this.handlers = handlers;
         this.inProgress = inProgress;
         this.oneRequestAtATime = oneRequestAtATime;
+        this.awaitingRequest = oneRequestAtATime;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // A read that ended without a whole request (a partial one, or TLS records only) must be asked for again.
+        if (awaitingRequest) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
+        awaitingRequest = false;
         if (!message.decoderResult().isSuccess()) {
             answer(ctx, plain(400, "the request is not valid HTTP"), true);
             return;
@@ -122,6 +139,7 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (oneRequestAtATime) {
             written.addListener(done -> {
                 if (done.isSuccess()) {
+                    awaitingRequest = true;
                     ctx.read();
                 }
             });

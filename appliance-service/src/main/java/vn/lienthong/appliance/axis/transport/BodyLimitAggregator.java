@@ -1,7 +1,6 @@
 package vn.lienthong.appliance.axis.transport;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -12,8 +11,8 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.nio.charset.StandardCharsets;
 
 /** Reads a request whole, answering 413 with a plain sentence when its body is larger than the limit. */
@@ -39,14 +38,13 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         tooLarge.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
-        if (ctx.channel() instanceof Http2StreamChannel) {
-            // The rest of the stream's body is read and dropped; other streams on the connection go on.
+        if (HttpUtil.isKeepAlive(oversized)) {
+            // The rest of the body is read and dropped, so that the client, which may read no answer before it
+            // has sent its whole body, gets this one instead of a reset connection; the next request follows.
             ctx.writeAndFlush(tooLarge);
         } else {
-            // Reading on to find where the body ends would mean receiving it anyway: end the connection.
             tooLarge.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ChannelFuture written = ctx.writeAndFlush(tooLarge);
-            written.addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(tooLarge).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }
