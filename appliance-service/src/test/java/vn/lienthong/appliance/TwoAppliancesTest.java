@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.cli.JvmLauncher;
 import vn.lienthong.appliance.demo.ApplianceSetup;
@@ -163,7 +164,7 @@ class TwoAppliancesTest {
 
     @Test
     void answersAResentEnvelopeWithTheFirstReceiptAndStoresItOnce() throws Exception {
-        Envelope envelope = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        Envelope envelope = seal(peerA, "sign-" + G22, G22, List.of(H41));
         HttpResponse<byte[]> first = postAxis(b, peerA, envelope, H41);
         HttpResponse<byte[]> second = postAxis(b, peerA, envelope, H41);
         assertEquals(200, first.statusCode(), new String(first.body()));
@@ -231,7 +232,7 @@ class TwoAppliancesTest {
 
     @Test
     void refusesATamperedPayload() throws Exception {
-        Envelope good = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        Envelope good = seal(peerA, "sign-" + G22, G22, List.of(H41));
         byte[] payload = good.payload().clone();
         payload[10] ^= 1;
         assertAxisRefused(new Envelope(good.headerBytes(), payload, good.signature()), peerA, 400,
@@ -240,7 +241,7 @@ class TwoAppliancesTest {
 
     @Test
     void refusesATamperedHeader() throws Exception {
-        Envelope good = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        Envelope good = seal(peerA, "sign-" + G22, G22, List.of(H41));
         String header = new String(good.headerBytes(), StandardCharsets.UTF_8);
         byte[] forged = header.replace(good.header().createdAt().toString().substring(0, 4), "2099")
                 .getBytes(StandardCharsets.UTF_8);
@@ -249,8 +250,11 @@ class TwoAppliancesTest {
 
     @Test
     void refusesASignerWhoIsNotTheSenderOrgan() throws Exception {
-        // H41's genuine key signs a header that claims to come from G22.
-        Envelope forged = seal(peerB, "sign-" + H41, header(G22, List.of(H14)), payload());
+        // H41's genuine key signs a header that claims to come from G22 (our sealer would refuse to).
+        byte[] payload = edxml(G22, List.of(H14), "mạo danh");
+        byte[] header = header(G22, List.of(H14), payload).toBytes();
+        Envelope forged = new Envelope(header, payload, new CmsSigner(peerB.provider())
+                .signDetached(peerB.key("sign-" + H41).orElseThrow(), header));
         assertAxisRefused(forged, peerA, 403, "signer-not-sender", H14);
     }
 
@@ -259,8 +263,9 @@ class TwoAppliancesTest {
         DemoCa other = DemoCa.create("rogue CA");
         TokenKey rogue = keyWithCertificate(peerA, "rogue-" + UUID.randomUUID(), other, Instant.now().minusSeconds(60),
                 Instant.now().plus(Duration.ofDays(1)));
-        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41)),
-                payload(), rogue);
+        byte[] payload = edxml(G22, List.of(H41), "giả mạo");
+        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41), payload),
+                payload, rogue);
         assertAxisRefused(envelope, peerA, 403, "untrusted-signer");
     }
 
@@ -268,15 +273,16 @@ class TwoAppliancesTest {
     void refusesAnExpiredSigner() throws Exception {
         TokenKey expired = keyWithCertificate(peerA, "expired-" + UUID.randomUUID(), ca,
                 Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)));
-        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41)),
-                payload(), expired);
+        byte[] payload = edxml(G22, List.of(H41), "hết hạn");
+        Envelope envelope = new EnvelopeSealer(new CmsSigner(peerA.provider())).seal(header(G22, List.of(H41), payload),
+                payload, expired);
         assertAxisRefused(envelope, peerA, 403, "expired-signer");
     }
 
     @Test
     void refusesAnEnvelopeFromAnApplianceTheDirectoryDoesNotPinForTheSender() throws Exception {
         // Properly signed by G22, but sent by appliance b's TLS identity instead of a's.
-        Envelope envelope = seal(peerA, "sign-" + G22, header(G22, List.of(H41)), payload());
+        Envelope envelope = seal(peerA, "sign-" + G22, G22, List.of(H41));
         assertAxisRefused(envelope, peerB, 403, "peer-not-sender-appliance");
     }
 
@@ -327,18 +333,20 @@ class TwoAppliancesTest {
         }
     }
 
+    /** An envelope from {@code sender} to {@code recipients}, signed with the key under {@code alias}. */
+    private static Envelope seal(Token token, String alias, String sender, List<String> recipients) {
+        byte[] payload = edxml(sender, recipients, "trực tiếp");
+        return seal(token, alias, header(sender, recipients, payload), payload);
+    }
+
     private static Envelope seal(Token token, String alias, EnvelopeHeader header, byte[] payload) {
         return new EnvelopeSealer(new CmsSigner(token.provider())).seal(header, payload,
                 token.key(alias).orElseThrow());
     }
 
-    private static byte[] payload() {
-        return edxml(G22, List.of(H41), "trực tiếp");
-    }
-
-    private static EnvelopeHeader header(String sender, List<String> recipients) {
+    private static EnvelopeHeader header(String sender, List<String> recipients, byte[] payload) {
         return EnvelopeHeader.of(UUID.randomUUID().toString(), sender, recipients, Instant.now(),
-                "application/edxml+xml", payload());
+                LocalApi.EDXML_CONTENT_TYPE, payload);
     }
 
     /** A key in the token whose certificate, with subject CN=G22, comes from {@code issuer}. */

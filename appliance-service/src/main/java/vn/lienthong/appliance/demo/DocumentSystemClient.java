@@ -36,7 +36,7 @@ public final class DocumentSystemClient implements AutoCloseable {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
             char[] password = "in-memory".toCharArray();
-            keys.setKeyEntry("dms", key, password, new X509Certificate[] {certificate, root});
+            keys.setKeyEntry("dms", key, password, new X509Certificate[] {certificate});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, password);
             KeyStore trust = KeyStore.getInstance("PKCS12");

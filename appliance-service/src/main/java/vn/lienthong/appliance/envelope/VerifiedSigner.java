@@ -12,6 +12,7 @@ import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 import vn.lienthong.hsm.cms.CmsSignature;
 import vn.lienthong.hsm.cms.CmsVerifier;
 import vn.lienthong.hsm.cms.SignatureRejectedException;
+import vn.lienthong.hsm.cms.SignerCertificateNotValidException;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
 import vn.lienthong.hsm.trust.ChainValidator;
 
@@ -61,6 +62,8 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
     private static CmsSignature verifySignature(byte[] cms, byte[] content, String what) {
         try {
             return CmsVerifier.verifyDetached(cms, content);
+        } catch (SignerCertificateNotValidException e) {
+            throw new EnvelopeRejectedException(Reason.EXPIRED_SIGNER, what + " signature: " + e.getMessage(), e);
         } catch (SignatureRejectedException e) {
             throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, what + " signature does not verify: "
                     + e.getMessage(), e);

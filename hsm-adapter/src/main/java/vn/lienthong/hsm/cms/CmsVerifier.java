@@ -59,7 +59,7 @@ public final class CmsVerifier {
             throw new SignatureRejectedException("the content does not match the signature: its digest differs"
                     + " from the signed message digest", e);
         } catch (CMSVerifierCertificateNotValidException e) {
-            throw new SignatureRejectedException("the signer's certificate '" + signerCertificate.getSubject()
+            throw new SignerCertificateNotValidException("the signer's certificate '" + signerCertificate.getSubject()
                     + "' was not valid at the signing time", e);
         } catch (CMSException | OperatorCreationException | CertificateException | RuntimeException e) {
             throw new SignatureRejectedException("the signature cannot be checked: " + e.getMessage(), e);
