@@ -147,6 +147,20 @@ class StorageTest {
     }
 
     @Test
+    void theSameDirectoryIsOpenedOnlyOncePerProcess() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> Storage.open(directory.resolve("..").resolve(directory.getFileName()), MAP_SIZE));
+            assertTrue(refused.getMessage().contains("already open"), refused.getMessage());
+            storage.registry().put("k", "still", new byte[] {1});
+            assertTrue(storage.isHealthy());
+        }
+        try (Storage again = Storage.open(directory, MAP_SIZE)) {
+            assertTrue(again.registry().get("k", "still").isPresent());
+        }
+    }
+
+    @Test
     void closeCommitsThePutsAlreadyWaiting() throws Exception {
         int puts = 50;
         List<Future<PutResult<?>>> results = new ArrayList<>();

@@ -54,7 +54,7 @@ class OutboxInvariantTest {
 
     @Test
     void everyAcceptedDeliveryIsEitherDeliveredOrPendingInTheDueIndexExactlyOnce() {
-        qt().withExamples(200)
+        qt().withExamples(150)
                 .forAll(lists().of(integers().between(0, 5).zip(integers().between(0, 199), Step::new)).ofSizeBetween(1, 50))
                 .checkAssert(this::runAgainstModel);
     }
