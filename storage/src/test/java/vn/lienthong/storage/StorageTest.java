@@ -84,6 +84,28 @@ class StorageTest {
     }
 
     @Test
+    void ofManyConcurrentPutsOfOneMessageIdExactlyOneIsAccepted() throws Exception {
+        try (Storage storage = Storage.open(directory, MAP_SIZE);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<PutResult<?>>> results = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return storage.outbox().put(message("t", "same"));
+                }));
+            }
+            start.countDown();
+            int accepted = 0;
+            for (Future<PutResult<?>> result : results) {
+                accepted += result.get(30, TimeUnit.SECONDS) instanceof PutResult.Accepted ? 1 : 0;
+            }
+            assertEquals(1, accepted);
+            assertEquals(1, storage.outbox().pendingDeliveries());
+        }
+    }
+
+    @Test
     void writesWaitingTogetherAreCommittedInOneTransaction() throws Exception {
         CountDownLatch firstCommitHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
