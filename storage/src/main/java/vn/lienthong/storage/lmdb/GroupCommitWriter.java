@@ -45,8 +45,9 @@ final class GroupCommitWriter {
     /** Starts the thread, runs {@code setup} on it first and waits for that to finish. */
     void start(Runnable setup) {
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        // A platform thread: LMDB's write lock belongs to the OS thread that took it.
-        thread = Thread.ofPlatform().name("lmdb-writer " + environment.directory().getFileName()).daemon(false)
+        // A platform thread: LMDB's write lock belongs to the OS thread that took it. A daemon: a
+        // program that forgets to close storage can still exit; a write cut off so was never answered.
+        thread = Thread.ofPlatform().name("lmdb-writer " + environment.directory().getFileName()).daemon(true)
                 .start(() -> {
                     try {
                         setup.run();
@@ -72,6 +73,10 @@ final class GroupCommitWriter {
             queue.add(request);
         }
         return await(request.result());
+    }
+
+    boolean isRunning() {
+        return thread.isAlive();
     }
 
     /** Refuses new writes, commits those already waiting and ends the thread. */

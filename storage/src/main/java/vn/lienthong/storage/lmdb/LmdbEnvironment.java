@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -40,6 +42,12 @@ public final class LmdbEnvironment implements AutoCloseable {
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
 
+    /**
+     * LMDB forbids opening one environment twice in a process: closing either copy would release
+     * the file locks the other relies on. Process-wide by nature, hence static.
+     */
+    private static final Set<Path> OPEN_IN_THIS_PROCESS = ConcurrentHashMap.newKeySet();
+
     private final Path directory;
     private final Env<ByteBuffer> env;
     private final EnumMap<Database, Dbi<ByteBuffer>> dbis = new EnumMap<>(Database.class);
@@ -63,8 +71,20 @@ public final class LmdbEnvironment implements AutoCloseable {
         if (mapSizeBytes <= 0) {
             throw new IllegalArgumentException("The storage map size must be positive, not " + mapSizeBytes + ".");
         }
-        createPrivateDirectory(directory);
-        long mapSize = Math.ceilDiv(mapSizeBytes, MAP_SIZE_GRANULE) * MAP_SIZE_GRANULE;
+        Path realDirectory = createPrivateDirectory(directory);
+        if (!OPEN_IN_THIS_PROCESS.add(realDirectory)) {
+            throw new IllegalStateException("The storage in " + directory
+                    + " is already open in this process: share that Storage instead of opening it again.");
+        }
+        try {
+            return openClaimed(realDirectory, Math.multiplyExact(Math.ceilDiv(mapSizeBytes, MAP_SIZE_GRANULE), MAP_SIZE_GRANULE), listener);
+        } catch (RuntimeException | Error e) {
+            OPEN_IN_THIS_PROCESS.remove(realDirectory);
+            throw e;
+        }
+    }
+
+    private static LmdbEnvironment openClaimed(Path directory, long mapSize, CommitListener listener) {
         Env<ByteBuffer> env;
         try {
             // Default flags keep commits durable (no NOSYNC/NOMETASYNC). NOTLS: read transactions are
@@ -95,7 +115,7 @@ public final class LmdbEnvironment implements AutoCloseable {
             try (txn) {
                 return work.apply(new Transaction(txn, dbis));
             } finally {
-                gate.readLock().unlock();
+                endTransaction();
             }
         } finally {
             readSlots.release();
@@ -117,8 +137,11 @@ public final class LmdbEnvironment implements AutoCloseable {
         return write(256, work);
     }
 
-    /** True while a read transaction can be opened and read. */
+    /** True while the writer runs and a read transaction can be opened and read. */
     public boolean isHealthy() {
+        if (!writer.isRunning()) {
+            return false;
+        }
         try {
             return read(tx -> tx.count(Database.META) >= 0);
         } catch (RuntimeException e) {
@@ -151,6 +174,7 @@ public final class LmdbEnvironment implements AutoCloseable {
             if (!envClosed) {
                 envClosed = true;
                 env.close();
+                OPEN_IN_THIS_PROCESS.remove(directory);
             }
         } finally {
             gate.writeLock().unlock();
@@ -177,7 +201,7 @@ public final class LmdbEnvironment implements AutoCloseable {
                         + " but this lienthong reads version " + SCHEMA_VERSION + ".");
             }
         } finally {
-            gate.readLock().unlock();
+            endTransaction();
         }
     }
 
@@ -188,16 +212,16 @@ public final class LmdbEnvironment implements AutoCloseable {
     Txn<ByteBuffer> begin(boolean readOnly) {
         for (;;) {
             gate.readLock().lock();
-            boolean locked = true;
+            boolean begun = false;
             try {
                 ensureOpen();
                 Txn<ByteBuffer> txn = readOnly ? env.txnRead() : env.txnWrite();
-                locked = false;
+                begun = true;
                 return txn;
             } catch (Dbi.MapResizedException e) {
                 // Another process grew the map past our mapping: adopt its size, then begin again.
             } finally {
-                if (locked) {
+                if (!begun) {
                     gate.readLock().unlock();
                 }
             }
@@ -255,7 +279,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         }
     }
 
-    private static void createPrivateDirectory(Path directory) {
+    private static Path createPrivateDirectory(Path directory) {
         try {
             if (!Files.isDirectory(directory)) {
                 if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
@@ -266,6 +290,7 @@ public final class LmdbEnvironment implements AutoCloseable {
                     Files.createDirectories(directory);
                 }
             }
+            return directory.toRealPath();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the storage directory " + directory + ": " + e.getMessage(), e);
         }
