@@ -22,6 +22,7 @@ import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
+import vn.lienthong.appliance.tls.ObservedClientTrust;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
@@ -66,12 +67,12 @@ public final class Appliance implements AutoCloseable {
     /** Opens the store and the token and starts every listener and the forwarder. */
     public static Appliance start(ApplianceConfig config) {
         Clock clock = Clock.systemUTC();
-        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
+        ApplianceMetrics metrics = new ApplianceMetrics();
+        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(), metrics::storageCommitted);
         Token token = null;
         try {
             token = Token.open(config.token());
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
-            ApplianceMetrics metrics = new ApplianceMetrics();
             ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
@@ -102,7 +103,8 @@ public final class Appliance implements AutoCloseable {
                     .port(config.api().port())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_MESSAGE_BYTES)
-                    .tls(HelidonTls.of(tlsKey, anchors))
+                    .tls(HelidonTls.of(tlsKey, new ObservedClientTrust(anchors,
+                            outcome -> metrics.tlsHandshake("api", outcome))))
                     .routing(apiRouting)
                     .build()
                     .start();

@@ -217,7 +217,7 @@ class TwoAppliancesTest {
     }
 
     @Test
-    void refusesAClientCertificateFromAnUntrustedCaAtTheTlsLayer() {
+    void refusesAClientCertificateFromAnUntrustedCaAtTheTlsLayer() throws Exception {
         DemoCa other = DemoCa.create("some other CA");
         KeyPair key = DemoCa.ecKeyPair();
         X509Certificate cert = other.issue(new X500Name("CN=DMS " + G22), key.getPublic(), DemoCa.Profile.DMS_CLIENT,
@@ -226,6 +226,18 @@ class TwoAppliancesTest {
                 URI.create("https://localhost:" + a.running.apiUri().getPort()), key.getPrivate(), cert, ca.root())) {
             assertThrows(IOException.class, () -> client.submit(edxml(G22, List.of(H41), "x")));
         }
+    }
+
+    @Test
+    void refusesAnExpiredClientCertificateAtTheTlsLayerAndCountsIt() throws Exception {
+        KeyPair key = DemoCa.ecKeyPair();
+        X509Certificate expired = ca.issue(new X500Name("CN=DMS " + G22), key.getPublic(), DemoCa.Profile.DMS_CLIENT,
+                List.of(), List.of(), Instant.now().minus(Duration.ofDays(10)), Instant.now().minus(Duration.ofDays(1)));
+        try (DocumentSystemClient client = new DocumentSystemClient(
+                URI.create("https://localhost:" + a.running.apiUri().getPort()), key.getPrivate(), expired, ca.root())) {
+            assertThrows(IOException.class, () -> client.submit(edxml(G22, List.of(H41), "x")));
+        }
+        assertTrue(metric(a, "lienthong_tls_handshakes_total", "listener=\"api\",outcome=\"failure\"") >= 1);
     }
 
     // --- bad input on the axis ---------------------------------------------------------------

@@ -182,10 +182,8 @@ public final class LocalApi {
         EnvelopeHeader header = EnvelopeHeader.of(messageId, tenant.organId(), recipients, now,
                 EDXML_CONTENT_TYPE, body);
         Envelope envelope = keys.seal(header, body, tenant);
-        long start = System.nanoTime();
         PutResult<OutboxEntry> result = outbox.put(new OutboxMessage(tenant.organId(), messageId, recipients,
                 EnvelopeCodec.encode(envelope), now));
-        metrics.storageCommitSeconds("outbox", (System.nanoTime() - start) / 1e9);
         if (result instanceof PutResult.Accepted<OutboxEntry>) {
             metrics.accepted(tenant.organId());
             outboxChanged.run();

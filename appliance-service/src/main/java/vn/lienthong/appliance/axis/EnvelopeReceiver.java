@@ -129,10 +129,8 @@ public final class EnvelopeReceiver implements AxisHandler {
         }
         SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
                 tenant.organId()), tenant);
-        long commitStart = System.nanoTime();
         PutResult<InboxEntry> put = inbox.put(new InboxMessage(tenant.organId(), header.messageId(),
                 header.sender(), request.body(), receipt.encode(), now));
-        metrics.storageCommitSeconds("inbox", (System.nanoTime() - commitStart) / 1e9);
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());

@@ -57,10 +57,15 @@ public final class ApplianceMetrics {
             .register(registry);
     private final Histogram storageCommit = Histogram.builder()
             .name("lienthong_storage_commit_seconds")
-            .help("Time a durable store operation waited for its commit, by queue.")
-            .labelNames("queue")
+            .help("Time of one LMDB write transaction, commit and fsync included.")
             .classicOnly()
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .register(registry);
+    private final Histogram storageBatch = Histogram.builder()
+            .name("lienthong_storage_commit_batch_size")
+            .help("Write requests committed together in one transaction (group commit).")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
             .register(registry);
 
     public ApplianceMetrics() {
@@ -107,8 +112,10 @@ public final class ApplianceMetrics {
         verify.observe(seconds);
     }
 
-    public void storageCommitSeconds(String queue, double seconds) {
-        storageCommit.labelValues(queue).observe(seconds);
+    /** Told by the store of each commit: a {@link vn.lienthong.storage.CommitListener}. */
+    public void storageCommitted(int writes, java.time.Duration took) {
+        storageCommit.observe(took.toNanos() / 1e9);
+        storageBatch.observe(writes);
     }
 
     /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */
