@@ -173,7 +173,7 @@ class EvidenceCommandTest {
         assertTrue(passed.output().contains("evidence: valid"), passed.output());
         assertEquals(1, failed.exitCode(), failed.output());
         assertEquals(1, failed.output().strip().lines().count(), failed.output());
-        assertTrue(failed.output().startsWith("the envelope signer is not trusted"), failed.output());
+        assertTrue(failed.output().startsWith("error: the envelope signer is not trusted"), failed.output());
         assertFalse(failed.output().contains("Exception") || failed.output().contains("\tat "), failed.output());
     }
 }
