@@ -91,7 +91,7 @@ final class AxisTlsBaseline {
     private double handshakesPerSecond(int port, Duration duration, int threads) throws Exception {
         SSLSocketFactory factory = client.getSocketFactory();
         AtomicLong sequence = new AtomicLong();
-        return run(threads, duration, Duration.ofMillis(300), () -> {
+        return run(threads, duration, warmup(duration), () -> {
             try (Socket plain = new Socket()) {
                 plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 String host = "bench-" + sequence.incrementAndGet() + ".invalid";
@@ -108,7 +108,7 @@ final class AxisTlsBaseline {
         URI uri = URI.create("https://127.0.0.1:" + port + "/bench");
         try (HttpClient http = HttpClient.newBuilder().sslContext(client).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
-            return run(threads, duration, Duration.ofMillis(300), () -> {
+            return run(threads, duration, warmup(duration), () -> {
                 HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
@@ -117,6 +117,10 @@ final class AxisTlsBaseline {
                 }
             });
         }
+    }
+
+    private static Duration warmup(Duration measured) {
+        return measured.compareTo(Duration.ofSeconds(1)) < 0 ? measured.dividedBy(2) : Duration.ofMillis(500);
     }
 
     @FunctionalInterface

@@ -488,8 +488,10 @@ public final class E2eCommand implements Callable<Integer> {
         }
     }
 
+    private final long began = System.nanoTime();
+
     private void say(String line) {
         endProgress();
-        System.out.println("bench: " + line);
+        System.out.printf("bench: [%5.1f s] %s%n", (System.nanoTime() - began) / 1e9, line);
     }
 }
