@@ -187,7 +187,7 @@ public final class E2eCommand implements Callable<Integer> {
                 dmsClients.forEach(DocumentSystemClient::close);
             }
             BenchReport report = new BenchReport(
-                    new BenchReport.Run(startedAt, "lienthong bench e2e " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                    new BenchReport.Run(startedAt, command(),
                             rate == null ? "closed loop" : "open loop", Runtime.getRuntime().availableProcessors(),
                             loadAtStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                             System.getProperty("java.vm.name") + " " + Runtime.version(), size, targets.senders().size(),
@@ -200,6 +200,15 @@ public final class E2eCommand implements Callable<Integer> {
             System.out.println("bench: reports written: " + dir.resolve("report.json") + " and " + dir.resolve("report.html"));
             return 0;
         }
+    }
+
+    /** The command as typed (the parse result holds the root's arguments when run as a subcommand). */
+    private String command() {
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.getFirst().equals("e2e")) {
+            args.removeFirst();
+        }
+        return "lienthong bench e2e " + String.join(" ", args);
     }
 
     private List<Integer> points() {

@@ -211,8 +211,9 @@ public final class HtmlReport {
         }
         List<Double> ticks = new ArrayList<>();
         if (linearX) {
-            for (int i = 0; i <= 5; i++) {
-                ticks.add(xMin + (xMax - xMin) * i / 5);
+            double step = niceCeiling((xMax - xMin) / 6);
+            for (double v = Math.ceil(xMin / step) * step; v <= xMax + 1e-9; v += step) {
+                ticks.add(v);
             }
         } else {
             for (double n = Math.ceil(xMin); n <= xMax + 1e-9; n++) {
@@ -290,7 +291,7 @@ public final class HtmlReport {
         if (Math.abs(v - Math.rint(v)) < 1e-9) {
             return String.format(Locale.ROOT, "%.0f", v);
         }
-        return String.format(Locale.ROOT, Math.abs(v) < 10 ? "%.2f" : "%.1f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+        return String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     private static String f0(double v) {
