@@ -10,7 +10,7 @@ import picocli.CommandLine.Unmatched;
  * generator itself from perf-bench's jar, which depends on this module and so cannot live in it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Load-test a pair of appliances and report where the time goes: ./lienthong bench e2e --help.",
+        description = {"Load-test a pair of appliances and report where the time goes (bench e2e --help).",
                 "Runs from perf-bench (see perf-bench/README.md); the launcher builds and starts it."})
 public final class BenchCommand implements Callable<Integer> {
 
