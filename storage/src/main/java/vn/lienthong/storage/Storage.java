@@ -38,6 +38,31 @@ public final class Storage implements AutoCloseable {
         return new Storage(LmdbEnvironment.open(directory, mapSizeBytes, listener));
     }
 
+    /**
+     * Like {@link #open(Path, long, CommitListener)}; a write that finds the map full first grows it
+     * (doubling, at least 64 MiB a step) up to {@code maxMapSizeBytes}, and is refused only beyond.
+     */
+    public static Storage open(Path directory, long mapSizeBytes, long maxMapSizeBytes, CommitListener listener) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(listener, "listener");
+        return new Storage(LmdbEnvironment.open(directory, mapSizeBytes, maxMapSizeBytes, listener));
+    }
+
+    /**
+     * Takes sizes the operator raised in the configuration, without a restart: the map grows now to
+     * {@code mapSizeBytes} if smaller, and may grow by itself up to {@code maxMapSizeBytes}.
+     */
+    public void resize(long mapSizeBytes, long maxMapSizeBytes) {
+        environment.resize(mapSizeBytes, maxMapSizeBytes);
+    }
+
+    /** Every breach of the queues' invariants, one sentence each; empty when the store is sound. */
+    public java.util.List<String> checkIntegrity() {
+        java.util.List<String> problems = new java.util.ArrayList<>(outbox.checkIntegrity());
+        problems.addAll(inbox.checkIntegrity());
+        return problems;
+    }
+
     public Outbox outbox() {
         return outbox;
     }
