@@ -41,6 +41,8 @@ public final class Appliance implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
     /** How often the token's certificate chains are read again, to pick up the operator's imports. */
     private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
+    /** How often the config file's storage sizes are read again, so a full store grows without a restart. */
+    private static final Duration STORAGE_SIZE_CHECK = Duration.ofSeconds(5);
 
     private final ApplianceConfig config;
     private final Storage storage;
@@ -68,7 +70,8 @@ public final class Appliance implements AutoCloseable {
     public static Appliance start(ApplianceConfig config) {
         Clock clock = Clock.systemUTC();
         ApplianceMetrics metrics = new ApplianceMetrics();
-        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(), metrics::storageCommitted);
+        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(),
+                config.storageMaxMapSizeBytes(), metrics::storageCommitted);
         Token token = null;
         try {
             token = Token.open(config.token());
@@ -78,8 +81,7 @@ public final class Appliance implements AutoCloseable {
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
 
             metrics.registerGauges(
-                    () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
-                            "inbox", storage.inbox().pendingMessages()),
+                    () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
 
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
@@ -95,7 +97,7 @@ public final class Appliance implements AutoCloseable {
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp);
+                    forwarder::wakeUp, config.inboxVisibilityTimeout());
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
@@ -127,6 +129,8 @@ public final class Appliance implements AutoCloseable {
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
                     TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
+                    STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
@@ -138,6 +142,17 @@ public final class Appliance implements AutoCloseable {
             }
             storage.close();
             throw e;
+        }
+    }
+
+    /** Grows the store to the sizes now in the configuration file (an operator raised them). */
+    private static void adoptStorageSize(ApplianceConfig started, Storage storage) {
+        try {
+            ApplianceConfig now = ApplianceConfig.load(started.file());
+            storage.resize(now.storageMapSizeBytes(), now.storageMaxMapSizeBytes());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "storage sizes not read again from " + started.file() + ": "
+                    + e.getMessage());
         }
     }
 

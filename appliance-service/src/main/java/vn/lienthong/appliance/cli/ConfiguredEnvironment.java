@@ -42,10 +42,15 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized ApplianceRegistry registry() {
+        return new ApplianceRegistry(storage().registry());
+    }
+
+    @Override
+    public synchronized Storage storage() {
         if (storage == null) {
             storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
         }
-        return new ApplianceRegistry(storage.registry());
+        return storage;
     }
 
     @Override

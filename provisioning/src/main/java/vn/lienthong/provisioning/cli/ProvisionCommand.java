@@ -12,12 +12,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code provision}: the operator's commands that set up the appliance's token, keys,
- * certificates, tenants, trust anchors and routing directory. Each command writes straight to the
+ * certificates, tenants, trust anchors and routing directory, and look after the outbox's dead letters. Each command writes straight to the
  * token and the shared registry, so a running service sees the change without a restart.
  */
 @Command(name = "provision",
         mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
-        description = "Set up the appliance: HSM token, keys, certificates, tenants, trust and routing.",
+        description = "Set up the appliance: HSM token, keys, certificates, tenants, trust and routing;"
+                + " list and requeue dead letters.",
         subcommands = {
             TokenCommand.class,
             KeyCommand.class,
@@ -25,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
             CertCommand.class,
             TrustCommand.class,
             TenantCommand.class,
-            DirectoryCommand.class
+            DirectoryCommand.class,
+            QueueCommand.class
         })
 public final class ProvisionCommand implements Runnable {
 

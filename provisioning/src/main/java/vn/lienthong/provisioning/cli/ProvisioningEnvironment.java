@@ -3,6 +3,7 @@ package vn.lienthong.provisioning.cli;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.storage.Storage;
 
 /**
  * What a provisioning command works on: the appliance's token and its registry, built from the
@@ -19,6 +20,9 @@ public interface ProvisioningEnvironment extends AutoCloseable {
 
     /** The registry in the appliance's LMDB environment, opened at the first call. */
     ApplianceRegistry registry();
+
+    /** The appliance's LMDB store (queues, registry, audit log), opened at the first call. */
+    Storage storage();
 
     /** Closes whatever was opened. */
     @Override
