@@ -2,6 +2,7 @@ package vn.lienthong.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import vn.lienthong.storage.audit.AuditLog;
 import vn.lienthong.storage.lmdb.LmdbEnvironment;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.Outbox;
@@ -18,12 +19,14 @@ public final class Storage implements AutoCloseable {
     private final Outbox outbox;
     private final Inbox inbox;
     private final Registry registry;
+    private final AuditLog audit;
 
     private Storage(LmdbEnvironment environment) {
         this.environment = environment;
         this.outbox = new Outbox(environment);
         this.inbox = new Inbox(environment);
         this.registry = new Registry(environment);
+        this.audit = new AuditLog(environment);
     }
 
     /** Opens (creating if needed) the environment in {@code directory} with the given map size. */
@@ -73,6 +76,21 @@ public final class Storage implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** The hash-chained audit log of operator actions and key usage. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /**
+     * Writes a compacted, consistent copy of the store into the empty or new directory
+     * {@code target} (LMDB's copy with MDB_CP_COMPACT, taken in one read transaction), while writes
+     * go on. The copy is a complete store: open it, or put its {@code data.mdb} in place of the
+     * original's, with the service stopped.
+     */
+    public void backup(Path target) {
+        environment.backup(target);
     }
 
     /** True while the environment answers a read transaction. */

@@ -304,6 +304,34 @@ public final class LmdbEnvironment implements AutoCloseable {
         return Math.multiplyExact(Math.ceilDiv(bytes, MAP_SIZE_GRANULE), MAP_SIZE_GRANULE);
     }
 
+    /** Compacted copy of the environment into {@code target}, which must be empty or absent. */
+    public void backup(Path target) {
+        Path directoryPath;
+        try {
+            if (Files.exists(target)) {
+                try (var entries = Files.list(target)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new IllegalArgumentException("The backup directory " + target
+                                + " is not empty: give a new or empty directory.");
+                    }
+                }
+            }
+            directoryPath = createPrivateDirectory(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot use the backup directory " + target + ": " + e.getMessage(), e);
+        }
+        gate.readLock().lock();
+        try {
+            ensureOpen();
+            // mdb_env_copy2 takes its own read transaction: a consistent snapshot while writes go on.
+            env.copy(directoryPath.toFile(), org.lmdbjava.CopyFlags.MDB_CP_COMPACT);
+        } catch (LmdbException e) {
+            throw translate(e);
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
     /** Clears reader slots of dead processes; true if any were cleared (and space may be free again). */
     boolean clearStaleReaders() {
         try {
