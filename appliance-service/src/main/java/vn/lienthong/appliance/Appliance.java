@@ -18,6 +18,7 @@ import vn.lienthong.appliance.axis.transport.AxisServerSettings;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
@@ -52,6 +53,7 @@ public final class Appliance implements AutoCloseable {
     private final WebServer apiServer;
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
+    private KeyUsageAudit keyUsage;
 
     private Appliance(ApplianceConfig config, Storage storage, Token token, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
@@ -76,7 +78,8 @@ public final class Appliance implements AutoCloseable {
         try {
             token = Token.open(config.token());
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
-            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
+            KeyUsageAudit keyUsage = new KeyUsageAudit(storage.audit(), clock);
+            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
 
@@ -129,10 +132,12 @@ public final class Appliance implements AutoCloseable {
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
                     TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
+            appliance.keyUsage = keyUsage;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
@@ -179,6 +184,7 @@ public final class Appliance implements AutoCloseable {
         axisServer.close();
         forwarder.close();
         opsServer.stop();
+        keyUsage.flush();
         token.close();
         storage.close();
     }

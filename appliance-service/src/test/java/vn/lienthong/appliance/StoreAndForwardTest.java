@@ -257,4 +257,53 @@ class StoreAndForwardTest {
         }
         assertTrue(TwoAppliancesTest.metric(c, "lienthong_storage_map_used_ratio", "") > 0);
     }
+
+    @Test
+    void operatorActionsAndKeyUsageAreChainedInTheAuditLogWhichVerifiesExportsAndSurvivesABackup() throws Exception {
+        String id = submit(g22, G22, H41, "audited");
+        awaitRecipient(g22, id, r -> r.path("status").asText().equals("delivered"));
+        Thread.sleep(1500); // key usage is written in batches, once a second
+
+        JvmLauncher.Result verified = launcher.run(Map.of(), List.of("audit", "verify", "--config", a.config.toString()));
+        assertEquals(0, verified.exitCode(), verified.output());
+        assertTrue(verified.output().matches("(?s).*audit log intact: \\d+ records.*"), verified.output());
+
+        JvmLauncher.Result exported = launcher.run(Map.of(), List.of("audit", "export", "--config", a.config.toString()));
+        assertEquals(0, exported.exitCode(), exported.output());
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : exported.output().lines().filter(l -> l.startsWith("{")).toList()) {
+            records.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        }
+        assertTrue(records.stream().anyMatch(r -> r.path("action").asText().endsWith("provision tenant add")
+                && r.path("detail").asText().contains(G22) && r.path("detail").asText().endsWith("-> ok")), records.toString());
+        assertTrue(records.stream().anyMatch(r -> r.path("action").asText().equals("key-usage")
+                && r.path("detail").asText().contains("sign-")), records.toString());
+        for (int i = 1; i < records.size(); i++) {
+            assertEquals(records.get(i - 1).path("hash").asText(), records.get(i).path("previousHash").asText());
+        }
+
+        // A backup while the service runs; then someone alters the copy's audit log.
+        Path backup = dir.resolve("backup-a");
+        JvmLauncher.Result backedUp = launcher.run(Map.of(), List.of("storage", "backup", backup.toString(),
+                "--config", a.config.toString()));
+        assertEquals(0, backedUp.exitCode(), backedUp.output());
+        Path copyConfig = dir.resolve("backup-a.yaml");
+        Files.writeString(copyConfig, Files.readString(a.config).replace("path: data", "path: " + backup));
+        JvmLauncher.Result copyVerified = launcher.run(Map.of(), List.of("audit", "verify", "--config", copyConfig.toString()));
+        assertEquals(0, copyVerified.exitCode(), copyVerified.output());
+        try (vn.lienthong.storage.Storage copy = vn.lienthong.storage.Storage.open(backup, 64L * 1024 * 1024)) {
+            assertTrue(copy.outbox().get(G22, id).orElseThrow().fullyDelivered(), "the copy holds the delivery");
+            assertEquals(List.of(), copy.checkIntegrity());
+        }
+        Path data = backup.resolve("data.mdb");
+        String bytes = new String(Files.readAllBytes(data), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String altered = "tenant add " + G22;
+        assertTrue(bytes.contains(altered));
+        Files.write(data, bytes.replace(altered, "tenant add 000.00.00.X99")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        JvmLauncher.Result broken = launcher.run(Map.of(), List.of("audit", "verify", "--config", copyConfig.toString()));
+        assertEquals(1, broken.exitCode(), broken.output());
+        assertTrue(broken.output().matches("(?s).*error: audit record \\d+ does not fit: its content does not match its hash.*"),
+                broken.output());
+    }
 }

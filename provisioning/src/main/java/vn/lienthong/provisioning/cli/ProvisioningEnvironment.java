@@ -24,6 +24,13 @@ public interface ProvisioningEnvironment extends AutoCloseable {
     /** The appliance's LMDB store (queues, registry, audit log), opened at the first call. */
     Storage storage();
 
+    /**
+     * Records an operator's command in the appliance's audit log ({@code outcome} "ok" or why it
+     * failed). Does nothing by default (environments without a store).
+     */
+    default void audit(String command, String arguments, String outcome) {
+    }
+
     /** Closes whatever was opened. */
     @Override
     void close();
