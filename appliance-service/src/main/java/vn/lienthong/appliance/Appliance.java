@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -19,6 +20,7 @@ import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.KeyUsageAudit;
+import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
@@ -40,8 +42,6 @@ public final class Appliance implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Appliance.class.getName());
     /** The largest envelope the axis accepts and the largest document the local API takes. */
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
-    /** How often the token's certificate chains are read again, to pick up the operator's imports. */
-    private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
     /** How often the config file's storage sizes are read again, so a full store grows without a restart. */
     private static final Duration STORAGE_SIZE_CHECK = Duration.ofSeconds(5);
 
@@ -82,6 +82,9 @@ public final class Appliance implements AutoCloseable {
             ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
+            ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
+                    outcome -> metrics.tlsHandshake("api", outcome));
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
@@ -108,8 +111,7 @@ public final class Appliance implements AutoCloseable {
                     .port(config.api().port())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_MESSAGE_BYTES)
-                    .tls(HelidonTls.of(tlsKey, new ObservedClientTrust(anchors,
-                            outcome -> metrics.tlsHandshake("api", outcome))))
+                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
                     .routing(apiRouting)
                     .build()
                     .start();
@@ -130,8 +132,12 @@ public final class Appliance implements AutoCloseable {
             forwarder.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
-                    TimeUnit.SECONDS);
+            // Certificates the operator imports while the service runs take effect at the next run.
+            long reloadMillis = config.keyReloadInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey.certificate(), renewed -> {
+                presentedTls.set(renewed);
+                axisServer.reloadTls(renewed, anchors);
+            }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);

@@ -25,6 +25,7 @@ public record ApplianceConfig(
         long storageMapSizeBytes,
         TokenConfig token,
         Forwarding forwarding,
+        Duration keyReloadInterval,
         long storageMaxMapSizeBytes,
         Duration inboxVisibilityTimeout) {
 
@@ -79,6 +80,7 @@ public record ApplianceConfig(
                             nonNegative(config.get("forwarder.max-attempts").asInt().orElse(0), "forwarder.max-attempts"),
                             Duration.ofMinutes(nonNegative(config.get("forwarder.max-age-minutes").asLong()
                                     .orElse(3L * 24 * 60), "forwarder.max-age-minutes"))),
+                    Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)),
                     Math.max(mapSize, config.get("storage.max-map-size-mib").asLong().orElse(0L) * 1024 * 1024),
                     Duration.ofSeconds(nonNegative(config.get("inbox.visibility-timeout-seconds").asLong()
                             .orElse(300L), "inbox.visibility-timeout-seconds")));
