@@ -17,8 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "provision",
         mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
-        description = "Set up the appliance: HSM token, keys, certificates, tenants, trust and routing;"
-                + " list and requeue dead letters.",
+        description = "Set up the appliance: HSM token, keys, certificates, tenants, trust and routing.",
         subcommands = {
             TokenCommand.class,
             KeyCommand.class,
