@@ -23,6 +23,8 @@ import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
+import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
@@ -90,20 +92,22 @@ public final class Appliance implements AutoCloseable {
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
 
+            IsolationAudit isolation = new IsolationAudit(storage.audit(), metrics, clock);
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding());
 
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
                     tlsKey, anchors,
-                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock),
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, isolation),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, config.inboxVisibilityTimeout());
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), isolation,
+                    new SubmissionRate(System::nanoTime));
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
@@ -165,6 +169,11 @@ public final class Appliance implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "storage sizes not read again from " + started.file() + ": "
                     + e.getMessage());
         }
+    }
+
+    /** The store this appliance runs on (tests look into it; LMDB refuses a second open in one process). */
+    public Storage storage() {
+        return storage;
     }
 
     public ApplianceConfig config() {

@@ -27,10 +27,14 @@ import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
+import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.provisioning.registry.TenantQuota;
+import vn.lienthong.provisioning.registry.TenantStatus;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.Inbox;
@@ -39,6 +43,7 @@ import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
 import vn.lienthong.storage.queue.PutResult;
+import vn.lienthong.storage.queue.TenantUsage;
 
 /**
  * The local API a tenant's document system (DMS) talks to, over mutual TLS. The tenant is always
@@ -62,14 +67,21 @@ public final class LocalApi {
     private final Clock clock;
     private final Runnable outboxChanged;
     private final Duration inboxVisibility;
+    private final IsolationAudit isolation;
+    private final SubmissionRate submissionRate;
 
     /**
      * @param outboxChanged told after a submission is stored, so the forwarder starts at once
      * @param inboxVisibility how long a fetched message stays out of the inbox list unless acknowledged
+     * @param isolation counts and audits attempts to reach another tenant's messages or identity
+     * @param submissionRate each tenant's submissions per minute, against its quota
      */
     public LocalApi(ApplianceRegistry registry, ApplianceKeys keys, Outbox outbox, Inbox inbox,
-                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility) {
+                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility,
+                    IsolationAudit isolation, SubmissionRate submissionRate) {
         this.inboxVisibility = inboxVisibility;
+        this.isolation = isolation;
+        this.submissionRate = submissionRate;
         this.registry = registry;
         this.keys = keys;
         this.outbox = outbox;
@@ -100,31 +112,46 @@ public final class LocalApi {
 
     private void handle(ServerRequest req, ServerResponse res, TenantHandler handler) {
         String tenantLabel = ApplianceMetrics.UNKNOWN_TENANT;
+        Problem problem;
+        Map<String, String> headers = Map.of();
         try {
             Tenant tenant = authenticate(req);
             tenantLabel = tenant.organId();
             handler.handle(tenant, req, res);
+            return;
         } catch (ProblemException e) {
-            answer(res, tenantLabel, e.problem(), e.headers());
+            problem = e.problem();
+            headers = e.headers();
         } catch (StorageFullException e) {
-            answer(res, tenantLabel, Problem.of(507, "insufficient-storage", "Insufficient storage",
-                    "the appliance's store is full; nothing of this request was stored"), Map.of());
+            problem = Problem.of(507, "insufficient-storage", "Insufficient storage",
+                    "the appliance's store is full; nothing of this request was stored");
         } catch (HsmException e) {
-            answer(res, tenantLabel, Problem.of(503, "hsm-unavailable", "HSM unavailable",
-                    "the HSM could not sign: " + e.getMessage()), Map.of("Retry-After", "5"));
+            problem = Problem.of(503, "hsm-unavailable", "HSM unavailable", "the HSM could not sign: " + e.getMessage());
+            headers = Map.of("Retry-After", "5");
         } catch (MissingKeyException e) {
-            answer(res, tenantLabel, Problem.of(503, "tenant-key-missing", "Tenant key missing",
-                    e.getMessage()), Map.of());
+            problem = Problem.of(503, "tenant-key-missing", "Tenant key missing", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            answer(res, tenantLabel, Problem.of(503, "shutting-down", "Shutting down",
-                    "the appliance is stopping"), Map.of("Retry-After", "5"));
+            problem = Problem.of(503, "shutting-down", "Shutting down", "the appliance is stopping");
+            headers = Map.of("Retry-After", "5");
         } catch (Exception e) {
             System.getLogger(LocalApi.class.getName()).log(System.Logger.Level.ERROR,
-                    "local API request failed: " + e, e);
-            answer(res, tenantLabel, Problem.of(500, "internal-error", "Internal error",
-                    "the appliance failed to handle the request; the operator's log has the cause"), Map.of());
+                    "local API request failed for tenant " + tenantLabel + ": " + e, e);
+            problem = Problem.of(500, "internal-error", "Internal error",
+                    "the appliance failed to handle the request; the operator's log has the cause");
         }
+        answer(res, tenantLabel, problem, headers);
+        isolation.refused(LISTENER, tenantLabel, actor(req), problem.slug(),
+                req.prologue().method().text() + " " + req.path().path());
+    }
+
+    /** Who made the request, for the audit log: the client certificate's subject and fingerprint. */
+    private static String actor(ServerRequest req) {
+        return req.remotePeer().tlsCertificates()
+                .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
+                .map(chain -> (X509Certificate) chain[0])
+                .map(leaf -> "dms:" + leaf.getSubjectX500Principal().getName() + " sha256:" + Pem.sha256Fingerprint(leaf))
+                .orElse("dms:no-certificate");
     }
 
     private void answer(ServerResponse res, String tenant, Problem problem, Map<String, String> headers) {
@@ -147,13 +174,51 @@ public final class LocalApi {
                 .orElseThrow(() -> new ProblemException(Problem.of(401, "client-certificate-required",
                         "Client certificate required", "the local API needs a document system's client certificate")));
         String fingerprint = Pem.sha256Fingerprint(leaf);
-        return registry.tenantByDmsCertificate(fingerprint).orElseThrow(() -> new ProblemException(Problem.of(403,
-                "unknown-client-certificate", "Unknown client certificate",
+        Tenant tenant = registry.tenantByDmsCertificate(fingerprint).orElseThrow(() -> new ProblemException(
+                Problem.of(403, "unknown-client-certificate", "Unknown client certificate",
                 "the client certificate " + leaf.getSubjectX500Principal().getName() + " (SHA-256 " + fingerprint
                         + ") belongs to no tenant of this appliance")));
+        if (tenant.status() != TenantStatus.ACTIVE) {
+            throw new ProblemException(Problem.of(403, "tenant-suspended", "Tenant suspended",
+                    "tenant " + tenant.organId() + " is suspended on this appliance; its operator can resume it"));
+        }
+        return tenant;
+    }
+
+    /** Refuses a submission over the tenant's rate (429) or, before anything is signed, its queue quota (507). */
+    private void requireWithinQuota(Tenant tenant) {
+        TenantQuota quota = tenant.quota();
+        Optional<Duration> wait = submissionRate.take(tenant.organId(), quota.submissionsPerMinute());
+        if (wait.isPresent()) {
+            metrics.quotaRefused(tenant.organId(), "submission-rate");
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            throw new ProblemException(Problem.of(429, "too-many-submissions", "Too many submissions",
+                    "tenant " + tenant.organId() + " may submit " + quota.submissionsPerMinute()
+                            + " documents per minute; try again in " + seconds + " s"),
+                    Map.of("Retry-After", String.valueOf(seconds)));
+        }
+        if (quota.queuedDocuments() > 0 || quota.queuedBytes() > 0) {
+            TenantUsage usage = outbox.usage(tenant.organId());
+            if (quota.queuedDocuments() > 0 && usage.documents() >= quota.queuedDocuments()) {
+                throw overQueueQuota(tenant, "queued-documents");
+            }
+            if (quota.queuedBytes() > 0 && usage.bytes() >= quota.queuedBytes()) {
+                throw overQueueQuota(tenant, "queued-bytes");
+            }
+        }
+    }
+
+    private ProblemException overQueueQuota(Tenant tenant, String which) {
+        metrics.quotaRefused(tenant.organId(), which);
+        TenantQuota quota = tenant.quota();
+        return new ProblemException(Problem.of(507, "tenant-quota-exceeded", "Tenant quota exceeded",
+                "tenant " + tenant.organId() + " has as much waiting in its outbox as its quota allows ("
+                        + (which.equals("queued-documents") ? quota.queuedDocuments() + " documents"
+                        : quota.queuedBytes() + " bytes") + "); nothing was stored, submit again once some are delivered"));
     }
 
     private void submit(Tenant tenant, ServerRequest req, ServerResponse res) {
+        requireWithinQuota(tenant);
         byte[] body = req.content().as(byte[].class);
         EdxmlDocument document;
         try {
@@ -185,8 +250,13 @@ public final class LocalApi {
         EnvelopeHeader header = EnvelopeHeader.of(messageId, tenant.organId(), recipients, now,
                 EDXML_CONTENT_TYPE, body);
         Envelope envelope = keys.seal(header, body, tenant);
-        PutResult<OutboxEntry> result = outbox.put(new OutboxMessage(tenant.organId(), messageId, recipients,
-                EnvelopeCodec.encode(envelope), now));
+        TenantQuota quota = tenant.quota();
+        byte[] encoded = EnvelopeCodec.encode(envelope);
+        PutResult<OutboxEntry> result = outbox.putWithin(new OutboxMessage(tenant.organId(), messageId, recipients,
+                        encoded, now), quota.queuedDocuments(), quota.queuedBytes())
+                .orElseThrow(() -> overQueueQuota(tenant, quota.queuedBytes() > 0
+                        && outbox.usage(tenant.organId()).bytes() + encoded.length > quota.queuedBytes()
+                        ? "queued-bytes" : "queued-documents"));
         if (result instanceof PutResult.Accepted<OutboxEntry>) {
             metrics.accepted(tenant.organId());
             outboxChanged.run();

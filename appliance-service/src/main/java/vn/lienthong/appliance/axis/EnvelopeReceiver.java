@@ -20,11 +20,13 @@ import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
 import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.provisioning.registry.TenantStatus;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
@@ -44,15 +46,20 @@ public final class EnvelopeReceiver implements AxisHandler {
     /** The header naming which of the envelope's recipients this delivery is for. */
     public static final String RECIPIENT_HEADER = "Lienthong-Recipient";
     private static final String LISTENER = "axis";
+    /** How long a sender is asked to wait before offering an envelope for a suspended tenant again. */
+    static final int SUSPENDED_RETRY_SECONDS = 300;
 
     private final ApplianceRegistry registry;
     private final ApplianceKeys keys;
     private final Inbox inbox;
     private final ApplianceMetrics metrics;
     private final Clock clock;
+    private final IsolationAudit isolation;
 
+    /** @param isolation counts and audits envelopes that try to reach or speak for an organ not the peer's */
     public EnvelopeReceiver(ApplianceRegistry registry, ApplianceKeys keys, Inbox inbox, ApplianceMetrics metrics,
-                            Clock clock) {
+                            Clock clock, IsolationAudit isolation) {
+        this.isolation = isolation;
         this.registry = registry;
         this.keys = keys;
         this.inbox = inbox;
@@ -75,24 +82,31 @@ public final class EnvelopeReceiver implements AxisHandler {
             String recipient = Optional.ofNullable(request.headers().get(RECIPIENT_HEADER.toLowerCase(java.util.Locale.ROOT)))
                     .orElseThrow(() -> new ProblemException(Problem.of(400, "recipient-required",
                             "Recipient required", "the " + RECIPIENT_HEADER + " header is missing")));
-            Tenant tenant = registry.tenant(recipient).orElseThrow(() -> new ProblemException(Problem.of(404,
+            Tenant tenant = registry.tenant(recipient).filter(t -> t.status() != TenantStatus.REMOVED)
+                    .orElseThrow(() -> new ProblemException(Problem.of(404,
                     "unknown-recipient", "Unknown recipient", recipient + " is not a tenant of this appliance")));
             tenantLabel = tenant.organId();
+            if (tenant.status() == TenantStatus.SUSPENDED) {
+                // Held, not lost: the sending appliance keeps the envelope and tries again later.
+                throw new ProblemException(Problem.of(503, "tenant-suspended", "Recipient suspended",
+                        recipient + " is suspended on this appliance; nothing was stored, try again later"),
+                        Map.of("Retry-After", String.valueOf(SUSPENDED_RETRY_SECONDS)));
+            }
             return receive(request, tenant);
         } catch (ProblemException e) {
-            return problem(tenantLabel, e.problem(), e.headers());
+            return problem(request, tenantLabel, e.problem(), e.headers());
         } catch (StorageFullException e) {
-            return problem(tenantLabel, Problem.of(507, "insufficient-storage", "Insufficient storage",
+            return problem(request, tenantLabel, Problem.of(507, "insufficient-storage", "Insufficient storage",
                     "the receiving appliance's store is full; nothing was stored, try again later"),
                     Map.of("Retry-After", "60"));
         } catch (HsmException | MissingKeyException e) {
-            return problem(tenantLabel, Problem.of(503, "hsm-unavailable", "HSM unavailable",
+            return problem(request, tenantLabel, Problem.of(503, "hsm-unavailable", "HSM unavailable",
                     "the receiving appliance cannot sign a receipt now; nothing was stored"),
                     Map.of("Retry-After", "5"));
         } catch (RuntimeException e) {
             System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.ERROR,
                     "axis request failed: " + e, e);
-            return problem(tenantLabel, Problem.of(500, "internal-error", "Internal error",
+            return problem(request, tenantLabel, Problem.of(500, "internal-error", "Internal error",
                     "the receiving appliance failed; nothing was stored"), Map.of());
         }
     }
@@ -159,7 +173,11 @@ public final class EnvelopeReceiver implements AxisHandler {
         DirectoryEntry entry = registry.directoryEntry(sender).orElseThrow(() -> new ProblemException(Problem.of(403,
                 "unknown-sender", "Unknown sender", "the sender " + sender + " is not in the routing directory")));
         X509Certificate peer = request.peerChain().isEmpty() ? null : request.peerChain().getFirst();
-        if (peer == null || !Pem.sha256Fingerprint(peer).equals(entry.tlsCertificateSha256())) {
+        // A tenant of this appliance speaks only through this appliance, whatever the directory says:
+        // a directory entry that pins a local organ to some other appliance must not let it in.
+        boolean local = registry.tenant(sender).filter(t -> t.status() != TenantStatus.REMOVED).isPresent();
+        String expected = local ? Pem.sha256Fingerprint(keys.tlsKey().certificate()) : entry.tlsCertificateSha256();
+        if (peer == null || !Pem.sha256Fingerprint(peer).equals(expected)) {
             throw new ProblemException(Problem.of(403, "peer-not-sender-appliance", "Peer is not the sender's appliance",
                     "the TLS client certificate is not the one the routing directory pins for " + sender));
         }
@@ -174,9 +192,26 @@ public final class EnvelopeReceiver implements AxisHandler {
         return new ProblemException(Problem.of(status, slug, "Envelope rejected", e.getMessage()));
     }
 
-    private AxisResponse problem(String tenant, Problem problem, Map<String, String> headers) {
+    private AxisResponse problem(AxisRequest request, String tenant, Problem problem, Map<String, String> headers) {
         metrics.rejected(tenant, LISTENER, problem.slug());
+        if (IsolationAudit.isAttempt(LISTENER, problem.slug())) {
+            X509Certificate peer = request.peerChain().isEmpty() ? null : request.peerChain().getFirst();
+            String actor = peer == null ? "peer:no-certificate"
+                    : "peer:" + peer.getSubjectX500Principal().getName() + " sha256:" + Pem.sha256Fingerprint(peer);
+            isolation.refused(LISTENER, tenant, actor, problem.slug(), request.method() + " " + request.path()
+                    + " " + RECIPIENT_HEADER + ": " + request.header(RECIPIENT_HEADER).orElse("-")
+                    + " message: " + messageId(request));
+        }
         return new AxisResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), headers);
+    }
+
+    /** The envelope's message id for the audit log, if it can be read at all. */
+    private static String messageId(AxisRequest request) {
+        try {
+            return EnvelopeCodec.decode(request.body(), Integer.MAX_VALUE).header().messageId();
+        } catch (RuntimeException e) {
+            return "-";
+        }
     }
 
     private static AxisResponse receiptResponse(byte[] receipt) {

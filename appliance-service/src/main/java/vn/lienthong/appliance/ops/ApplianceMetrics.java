@@ -37,6 +37,13 @@ public final class ApplianceMetrics {
     private final Counter rejected = counter("lienthong_documents_rejected_total",
             "Submissions and envelopes refused, by tenant (or 'unknown'), listener and reason.",
             "tenant", "listener", "reason");
+    private final Counter isolationRefusals = counter("lienthong_isolation_refusals_total",
+            "Attempts refused to reach what is not the caller's own (another tenant's messages, sender, key or"
+                    + " organ), by tenant (the one acting on the local API, the one addressed on the axis),"
+                    + " listener and reason; each is also in the audit log.", "tenant", "listener", "reason");
+    private final Counter quotaRefusals = counter("lienthong_quota_refusals_total",
+            "Submissions refused because the tenant was over its quota, by tenant and quota"
+                    + " (submission-rate, queued-documents, queued-bytes).", "tenant", "quota");
     private final Counter deliveryAttempts = counter("lienthong_delivery_attempts_total",
             "Delivery attempts by the forwarder, by outcome.", "outcome");
     private final Counter deadLetters = Counter.builder().name("lienthong_dead_letters_total")
@@ -94,6 +101,14 @@ public final class ApplianceMetrics {
 
     public void rejected(String tenant, String listener, String reason) {
         rejected.labelValues(tenant, listener, reason).inc();
+    }
+
+    public void isolationRefused(String tenant, String listener, String reason) {
+        isolationRefusals.labelValues(tenant, listener, reason).inc();
+    }
+
+    public void quotaRefused(String tenant, String quota) {
+        quotaRefusals.labelValues(tenant, quota).inc();
     }
 
     public void deliveryAttempt(String outcome) {

@@ -21,11 +21,14 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.provisioning.registry.TenantQuota;
+import vn.lienthong.provisioning.registry.TenantStatus;
 
 /** {@code provision tenant}: the organs this appliance hosts. */
 @Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
-        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class})
+        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class, TenantCommand.Suspend.class,
+            TenantCommand.Resume.class, TenantCommand.Remove.class, TenantCommand.Quota.class})
 final class TenantCommand implements Runnable {
 
     @Spec
@@ -70,6 +73,8 @@ final class TenantCommand implements Runnable {
                         "Missing --name: a new tenant needs a name, e.g. --name \"Bộ Tư pháp\"");
             }
             Tenant tenant = existing
+                    // Adding a removed organ again brings it back, with the messages it left.
+                    .map(t -> t.status() == TenantStatus.REMOVED ? t.withStatus(TenantStatus.ACTIVE) : t)
                     .map(t -> name == null ? t : t.withName(name))
                     .orElseGet(() -> Tenant.of(organId, name));
             for (String pin : pins) {
@@ -95,19 +100,162 @@ final class TenantCommand implements Runnable {
             }
             Token token = environment.token();
             Set<String> aliases = new HashSet<>(token.aliases());
-            Table table = new Table("ORGAN ID", "NAME", "KEY ALIAS", "KEY IN HSM", "CERTIFICATE", "EXPIRES", "DMS CERTS");
+            Table table = new Table("ORGAN ID", "NAME", "STATUS", "KEY ALIAS", "KEY IN HSM", "CERTIFICATE", "EXPIRES",
+                    "DMS CERTS", "QUOTA");
             for (Tenant tenant : tenants) {
                 Optional<TokenKey> key = aliases.contains(tenant.keyAlias())
                         ? token.key(tenant.keyAlias()) : Optional.empty();
                 Optional<X509Certificate> certificate = key.map(TokenKey::certificate)
                         .filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()));
-                table.add(tenant.organId(), tenant.name(), tenant.keyAlias(), key.isPresent() ? "yes" : "no",
+                table.add(tenant.organId(), tenant.name(), tenant.status().word(), tenant.keyAlias(),
+                        key.isPresent() ? "yes" : "no",
                         certificate.map(c -> c.getSubjectX500Principal().getName()).orElse("-"),
                         certificate.map(c -> date(c.getNotAfter().toInstant())).orElse("-"),
-                        String.valueOf(tenant.dmsCertificateSha256().size()));
+                        String.valueOf(tenant.dmsCertificateSha256().size()), quota(tenant.quota()));
             }
             table.print(out);
         }
+    }
+
+    /** A tenant that exists, for the commands that change one. */
+    static Tenant existing(ApplianceRegistry registry, String organId) {
+        return registry.tenant(organId).orElseThrow(() -> new Refusal("there is no tenant " + organId
+                + "; 'provision tenant list' shows the tenants"));
+    }
+
+    /** Sets a tenant's status; the running service sees it at its next request. */
+    abstract static class StatusChange extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        abstract TenantStatus target();
+
+        abstract String done();
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            ApplianceRegistry registry = environment.registry();
+            Tenant tenant = existing(registry, organId);
+            if (tenant.status() == TenantStatus.REMOVED && target() != TenantStatus.REMOVED) {
+                throw new Refusal("tenant " + organId + " was removed; add it again with 'provision tenant add "
+                        + organId + " --dms-cert FILE'");
+            }
+            registry.putTenant(tenant.withStatus(target()));
+            out.println(done() + " tenant " + organId + " (" + tenant.name() + "): now " + target().word());
+        }
+    }
+
+    @Command(name = "suspend", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Suspend a tenant at once, without a restart: its document system is answered 403"
+                    + " tenant-suspended, and envelopes for it are refused with 503 and Retry-After, so that"
+                    + " the sending appliances keep them and retry. Nothing it has is deleted.",
+                "Documents it submitted before are still delivered."
+            })
+    static final class Suspend extends StatusChange {
+        @Override
+        TenantStatus target() {
+            return TenantStatus.SUSPENDED;
+        }
+
+        @Override
+        String done() {
+            return "suspended";
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = "Let a suspended tenant use the appliance again, without a restart.")
+    static final class Resume extends StatusChange {
+        @Override
+        TenantStatus target() {
+            return TenantStatus.ACTIVE;
+        }
+
+        @Override
+        String done() {
+            return "resumed";
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Remove a tenant, without a restart: its DMS certificates are unbound and envelopes for it"
+                    + " are refused as for an unknown recipient.",
+                "Its stored messages, evidence (envelopes and receipts), signing key and audit records are"
+                    + " kept; 'provision tenant add' brings it back."
+            })
+    static final class Remove extends StatusChange {
+        @Override
+        TenantStatus target() {
+            return TenantStatus.REMOVED;
+        }
+
+        @Override
+        String done() {
+            return "removed";
+        }
+    }
+
+    @Command(name = "quota", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Set a tenant's quota, without a restart (0 for no limit; options not given stay as they are).",
+                "Over its submission rate its document system is answered 429 with Retry-After; over its"
+                    + " queued documents or bytes (in its outbox, not yet delivered), 507."
+            })
+    static final class Quota extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Option(names = "--queued-documents", paramLabel = "N",
+                description = "Most documents waiting in its outbox.")
+        Long queuedDocuments;
+
+        @Option(names = "--queued-mib", paramLabel = "MIB", description = "Most MiB waiting in its outbox.")
+        Long queuedMib;
+
+        @Option(names = "--submissions-per-minute", paramLabel = "N",
+                description = "Most documents its document system may submit per minute (bursts up to N).")
+        Integer submissionsPerMinute;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            ApplianceRegistry registry = environment.registry();
+            Tenant tenant = existing(registry, organId);
+            TenantQuota old = tenant.quota();
+            TenantQuota quota;
+            try {
+                quota = new TenantQuota(queuedDocuments == null ? old.queuedDocuments() : queuedDocuments,
+                        queuedMib == null ? old.queuedBytes() : Math.multiplyExact(queuedMib, 1024L * 1024),
+                        submissionsPerMinute == null ? old.submissionsPerMinute() : submissionsPerMinute);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new ParameterException(spec.commandLine(), "A quota is a whole number, 0 for no limit.");
+            }
+            registry.putTenant(tenant.withQuota(quota));
+            out.println("quota of tenant " + organId + ": " + quota(quota));
+        }
+    }
+
+    /** A quota as the listing shows it. */
+    static String quota(TenantQuota quota) {
+        if (!quota.limited()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        if (quota.queuedDocuments() > 0) {
+            parts.add(quota.queuedDocuments() + " docs");
+        }
+        if (quota.queuedBytes() > 0) {
+            parts.add(quota.queuedBytes() / (1024 * 1024) + " MiB");
+        }
+        if (quota.submissionsPerMinute() > 0) {
+            parts.add(quota.submissionsPerMinute() + "/min");
+        }
+        return String.join(", ", parts);
     }
 
     /** A certificate date as operators read it: the UTC day. */

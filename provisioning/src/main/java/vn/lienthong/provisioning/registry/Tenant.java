@@ -6,10 +6,12 @@ import java.util.Objects;
 
 /**
  * An organ hosted on this appliance: its organ id, display name, the alias of its signing key in
- * the HSM ({@code "sign-" + organId}) and the SHA-256 fingerprints (lower-case hex, of the DER) of
- * the document-system client certificates that act as this tenant on the local API.
+ * the HSM ({@code "sign-" + organId}), the SHA-256 fingerprints (lower-case hex, of the DER) of
+ * the document-system client certificates that act as this tenant on the local API, its status
+ * and its quota. The service reads it at every request, so a change takes effect without a restart.
  */
-public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256) {
+public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256,
+                     TenantStatus status, TenantQuota quota) {
 
     /** The longest name an organizationName may carry (X.520 ub-organization-name, RFC 5280 Appendix A). */
     public static final int MAX_NAME_LENGTH = 64;
@@ -37,6 +39,17 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
             }
         }
         dmsCertificateSha256 = List.copyOf(pins);
+        // Records written before status and quota existed read as active and unlimited.
+        status = Objects.requireNonNullElse(status, TenantStatus.ACTIVE);
+        quota = Objects.requireNonNullElse(quota, TenantQuota.NONE);
+        if (status == TenantStatus.REMOVED && !dmsCertificateSha256.isEmpty()) {
+            throw new IllegalArgumentException("a removed tenant " + organId + " keeps no DMS certificate");
+        }
+    }
+
+    /** An active tenant without limits. */
+    public Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256) {
+        this(organId, name, keyAlias, dmsCertificateSha256, TenantStatus.ACTIVE, TenantQuota.NONE);
     }
 
     /** A new tenant with its standard key alias and no DMS certificates yet. */
@@ -51,13 +64,24 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
 
     /** This tenant under another name. */
     public Tenant withName(String newName) {
-        return new Tenant(organId, newName, keyAlias, dmsCertificateSha256);
+        return new Tenant(organId, newName, keyAlias, dmsCertificateSha256, status, quota);
     }
 
     /** This tenant with one more DMS certificate fingerprint (no change if already bound). */
     public Tenant withDmsCertificate(String sha256) {
         List<String> pins = new ArrayList<>(dmsCertificateSha256);
         pins.add(sha256);
-        return new Tenant(organId, name, keyAlias, pins);
+        return new Tenant(organId, name, keyAlias, pins, status, quota);
+    }
+
+    /** This tenant with another status; removing it also unbinds its DMS certificates. */
+    public Tenant withStatus(TenantStatus newStatus) {
+        return new Tenant(organId, name, keyAlias,
+                newStatus == TenantStatus.REMOVED ? List.of() : dmsCertificateSha256, newStatus, quota);
+    }
+
+    /** This tenant with another quota. */
+    public Tenant withQuota(TenantQuota newQuota) {
+        return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, newQuota);
     }
 }

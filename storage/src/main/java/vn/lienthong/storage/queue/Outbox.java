@@ -33,6 +33,8 @@ public final class Outbox {
     private static final int IN_FLIGHT_CODE = 2;
     private static final int FAILED_CODE = 3;
     private static final ByteBuffer EMPTY_PREFIX = ByteBuffer.allocateDirect(0);
+    /** Prefix of each tenant's usage counter in the meta database. */
+    private static final byte[] USAGE_PREFIX = "outbox-usage".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final LmdbEnvironment environment;
 
@@ -43,6 +45,15 @@ public final class Outbox {
 
     /** Stores the message durably, every recipient pending and due now; a known (tenant, id) is a Duplicate. */
     public PutResult<OutboxEntry> put(OutboxMessage message) {
+        return putWithin(message, 0, 0).orElseThrow();
+    }
+
+    /**
+     * Like {@link #put}, but only if the tenant's usage stays within {@code maxDocuments} and
+     * {@code maxBytes} (0: no limit) with this message added; empty when it would not. The check
+     * and the write are one transaction, so concurrent submissions cannot overshoot together.
+     */
+    public Optional<PutResult<OutboxEntry>> putWithin(OutboxMessage message, long maxDocuments, long maxBytes) {
         String tenant = QueueKeys.checkTenant(message.tenant());
         String messageId = QueueKeys.checkMessageId(message.messageId());
         byte[] envelope = Objects.requireNonNull(message.envelope(), "envelope");
@@ -67,15 +78,63 @@ public final class Outbox {
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
-                return new PutResult.Duplicate<>(read(tx, tenant, messageId).orElseThrow());
+                return Optional.<PutResult<OutboxEntry>>of(new PutResult.Duplicate<>(read(tx, tenant, messageId).orElseThrow()));
+            }
+            TenantUsage usage = usage(tx, tenant);
+            if ((maxDocuments > 0 && usage.documents() + 1 > maxDocuments)
+                    || (maxBytes > 0 && usage.bytes() + envelope.length > maxBytes)) {
+                return Optional.<PutResult<OutboxEntry>>empty();
             }
             tx.put(Database.OUTBOX_MESSAGES, messageKey, messageRecord);
             for (int i = 0; i < recipients.size(); i++) {
                 tx.put(Database.OUTBOX_DELIVERIES, deliveryKeys.get(i), firstState);
                 tx.put(Database.OUTBOX_DUE, dueKeys.get(i), NO_VALUE);
             }
-            return new PutResult.Accepted<>(new OutboxEntry(tenant, messageId, envelope, acceptedAt, deliveries));
+            setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
+            return Optional.<PutResult<OutboxEntry>>of(
+                    new PutResult.Accepted<>(new OutboxEntry(tenant, messageId, envelope, acceptedAt, deliveries)));
         });
+    }
+
+    /**
+     * What the tenant has waiting: counted from the moment a message is stored until every
+     * recipient's receipt is recorded. (Stores made before this counter existed start it at zero.)
+     */
+    public TenantUsage usage(String tenant) {
+        QueueKeys.checkTenant(tenant);
+        return environment.read(tx -> usage(tx, tenant));
+    }
+
+    private static ByteBuffer usageKey(String tenant) {
+        return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toDirectBuffer();
+    }
+
+    private static TenantUsage usage(Transaction tx, String tenant) {
+        TenantUsage usage = tx.get(Database.META, usageKey(tenant), v -> {
+            BinaryReader reader = new BinaryReader(v);
+            return new TenantUsage(reader.i64(), reader.i64());
+        });
+        return usage == null ? TenantUsage.NONE : usage;
+    }
+
+    private static void setUsage(Transaction tx, String tenant, TenantUsage usage) {
+        ByteBuffer key = usageKey(tenant);
+        if (usage.documents() <= 0) {
+            tx.delete(Database.META, key);
+        } else {
+            tx.put(Database.META, key, new BinaryWriter(16).i64(usage.documents()).i64(Math.max(0, usage.bytes()))
+                    .toByteArray());
+        }
+    }
+
+    /** Once the last recipient's receipt is in, the message no longer counts towards its tenant's usage. */
+    private static void releaseIfDone(Transaction tx, String tenant, String messageId) {
+        OutboxEntry entry = read(tx, tenant, messageId).orElse(null);
+        if (entry == null || !entry.fullyDelivered()) {
+            return;
+        }
+        TenantUsage usage = usage(tx, tenant);
+        setUsage(tx, tenant, new TenantUsage(usage.documents() - 1, usage.bytes() - entry.envelope().length));
     }
 
     public Optional<OutboxEntry> get(String tenant, String messageId) {
@@ -149,6 +208,7 @@ public final class Outbox {
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
                     DeliveryStatus.DELIVERED, state.attempts(), null, state.lastError(), receipt, at,
                     state.queuedSince(), null)));
+            releaseIfDone(tx, lease.tenant(), lease.messageId());
             return null;
         });
     }
