@@ -52,8 +52,14 @@ public final class DocumentSystemClient implements AutoCloseable {
         }
     }
 
-    /** An answer: status code, content type and body. */
-    public record Answer(int status, String contentType, byte[] body) {
+    /** An answer: status code, content type, body and headers. */
+    public record Answer(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
+
+        /** A header's first value, e.g. {@code Retry-After}. */
+        public java.util.Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -113,7 +119,7 @@ public final class DocumentSystemClient implements AutoCloseable {
     private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Answer(response.statusCode(),
-                response.headers().firstValue("Content-Type").orElse(""), response.body());
+                response.headers().firstValue("Content-Type").orElse(""), response.body(), response.headers());
     }
 
     @Override

@@ -298,10 +298,29 @@ class ProvisionCommandTest {
         CliRun list = run("tenant", "list");
         assertEquals(0, list.exitCode(), list::toString);
         List<String> lines = list.out().lines().toList();
-        assertTrue(lines.getFirst().matches("ORGAN ID +NAME +KEY ALIAS +KEY IN HSM +CERTIFICATE +EXPIRES +DMS CERTS"),
+        assertTrue(lines.getFirst().matches("ORGAN ID +NAME +STATUS +KEY ALIAS +KEY IN HSM +CERTIFICATE +EXPIRES +DMS CERTS +QUOTA"),
                 list::toString);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("vxp\\.saas\\.04 +Văn phòng +sign-vxp\\.saas\\.04 +no +- +- +0")),
+        assertTrue(lines.stream().anyMatch(l -> l.matches("vxp\\.saas\\.04 +Văn phòng +active +sign-vxp\\.saas\\.04 +no +- +- +0 +none")),
                 list::toString);
+    }
+
+    @Test
+    void tenantSuspendResumeRemoveAndQuotaChangeTheRegistryRecord() {
+        assertEquals(0, run("tenant", "add", "vxp.saas.05", "--name", "Sở Nội vụ").exitCode());
+        assertEquals(0, run("tenant", "quota", "vxp.saas.05", "--queued-documents", "100", "--queued-mib", "5",
+                "--submissions-per-minute", "60").exitCode());
+        assertEquals(0, run("tenant", "suspend", "vxp.saas.05").exitCode());
+        assertTrue(run("tenant", "list").out().lines().anyMatch(l -> l.startsWith("vxp.saas.05")
+                && l.contains(" suspended ") && l.endsWith("100 docs, 5 MiB, 60/min")), () -> run("tenant", "list").out());
+        assertEquals(0, run("tenant", "resume", "vxp.saas.05").exitCode());
+        assertTrue(run("tenant", "list").out().lines().anyMatch(l -> l.startsWith("vxp.saas.05") && l.contains(" active ")));
+        CliRun removed = run("tenant", "remove", "vxp.saas.05");
+        assertEquals(0, removed.exitCode(), removed::toString);
+        CliRun resume = run("tenant", "resume", "vxp.saas.05");
+        assertEquals(1, resume.exitCode(), "a removed tenant comes back only by tenant add");
+        assertTrue(resume.err().contains("tenant add"), resume::toString);
+        assertEquals(1, run("tenant", "suspend", "vxp.saas.99").exitCode(), "no such tenant");
+        assertEquals(2, run("tenant", "quota", "vxp.saas.05", "--queued-documents", "-1").exitCode());
     }
 
     @Test

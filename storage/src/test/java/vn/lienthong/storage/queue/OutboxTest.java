@@ -209,4 +209,45 @@ class OutboxTest {
         assertThrows(IllegalArgumentException.class, () -> outbox.put(message("t1", "x".repeat(201), T0, "G01")));
         assertEquals(0, outbox.pendingDeliveries());
     }
+
+    @Test
+    void countsATenantsWaitingDocumentsAndBytesUntilEveryRecipientHasAReceipt() {
+        outbox.put(message("t1", "m1", T0, "G01", "G02"));
+        outbox.put(message("t2", "m2", T0, "G01"));
+        long bytes = "envelope m1".length();
+        assertEquals(new TenantUsage(1, bytes), outbox.usage("t1"));
+        assertEquals(new TenantUsage(1, "envelope m2".length()), outbox.usage("t2"), "each tenant its own count");
+
+        DeliveryLease first = outbox.leaseNextDue(T0, LEASE).orElseThrow();
+        DeliveryLease second = outbox.leaseNextDue(T0, LEASE).orElseThrow();
+        DeliveryLease third = outbox.leaseNextDue(T0, LEASE).orElseThrow();
+        for (DeliveryLease lease : List.of(first, second, third)) {
+            if (lease.tenant().equals("t1") && lease.recipient().equals("G01")) {
+                outbox.delivered(lease, "receipt".getBytes(UTF_8), T0);
+            }
+        }
+        assertEquals(new TenantUsage(1, bytes), outbox.usage("t1"), "still waiting for G02");
+        for (DeliveryLease lease : List.of(first, second, third)) {
+            if (lease.tenant().equals("t1") && lease.recipient().equals("G02")) {
+                outbox.delivered(lease, "receipt".getBytes(UTF_8), T0);
+                outbox.delivered(lease, "receipt".getBytes(UTF_8), T0); // a second receipt changes nothing
+            }
+        }
+        assertEquals(TenantUsage.NONE, outbox.usage("t1"));
+        assertEquals(1, outbox.usage("t2").documents());
+    }
+
+    @Test
+    void refusesAPutBeyondTheTenantsQuotaButAnswersADuplicateAsBefore() {
+        assertTrue(outbox.putWithin(message("t1", "m1", T0, "G01"), 1, 0).isPresent());
+        assertTrue(outbox.putWithin(message("t1", "m2", T0, "G01"), 1, 0).isEmpty(), "one document at most");
+        assertTrue(outbox.get("t1", "m2").isEmpty(), "nothing stored");
+        assertInstanceOf(PutResult.Duplicate.class, outbox.putWithin(message("t1", "m1", T0, "G01"), 1, 0)
+                .orElseThrow());
+        long oneEnvelope = "envelope m1".length();
+        assertTrue(outbox.putWithin(message("t2", "m3", T0, "G01"), 0, oneEnvelope).isPresent());
+        assertTrue(outbox.putWithin(message("t2", "m4", T0, "G01"), 0, oneEnvelope).isEmpty(), "bytes bounded");
+        assertTrue(outbox.putWithin(message("t3", "m5", T0, "G01"), 1, oneEnvelope).isPresent(),
+                "another tenant has its own quota");
+    }
 }
