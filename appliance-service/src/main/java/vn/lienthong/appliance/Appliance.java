@@ -45,18 +45,20 @@ public final class Appliance implements AutoCloseable {
     private final ApplianceConfig config;
     private final Storage storage;
     private final Token token;
+    private final ApplianceKeys keys;
     private final Forwarder forwarder;
     private final AxisServer axisServer;
     private final WebServer apiServer;
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
 
-    private Appliance(ApplianceConfig config, Storage storage, Token token, Forwarder forwarder,
+    private Appliance(ApplianceConfig config, Storage storage, Token token, ApplianceKeys keys, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
                       ScheduledExecutorService housekeeping) {
         this.config = config;
         this.storage = storage;
         this.token = token;
+        this.keys = keys;
         this.forwarder = forwarder;
         this.axisServer = axisServer;
         this.apiServer = apiServer;
@@ -127,7 +129,7 @@ public final class Appliance implements AutoCloseable {
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
                     TimeUnit.SECONDS);
-            Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
+            Appliance appliance = new Appliance(config, storage, token, keys, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
@@ -164,6 +166,7 @@ public final class Appliance implements AutoCloseable {
         axisServer.close();
         forwarder.close();
         opsServer.stop();
+        keys.close();
         token.close();
         storage.close();
     }

@@ -3,6 +3,7 @@ package vn.lienthong.appliance.keys;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -12,6 +13,7 @@ import vn.lienthong.appliance.envelope.ReceiptSigner;
 import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.cms.CmsSigner;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
@@ -21,22 +23,31 @@ import vn.lienthong.provisioning.registry.Tenant;
 /**
  * The appliance's keys in its HSM token: each tenant's signing key and the appliance's TLS key.
  * Every signature goes through here, so that it is timed and its failures counted in one place.
+ * Envelopes are signed through one {@link BatchSigner} per key: alone when the key is idle, in
+ * batches under load.
  */
-public final class ApplianceKeys {
+public final class ApplianceKeys implements AutoCloseable {
 
     private final Token token;
     private final ApplianceRegistry registry;
     private final ApplianceMetrics metrics;
-    private final EnvelopeSealer sealer;
+    private final CmsSigner cms;
     private final ReceiptSigner receiptSigner;
+    private final int maxBatch;
+    private final Map<String, BatchSigner> batchSigners = new ConcurrentHashMap<>();
 
     public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics) {
+        this(token, registry, metrics, BatchSigner.DEFAULT_MAX_BATCH);
+    }
+
+    /** @param maxBatch the most envelopes one HSM signature covers */
+    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics, int maxBatch) {
         this.token = token;
         this.registry = registry;
         this.metrics = metrics;
-        CmsSigner cms = new CmsSigner(token.provider());
-        this.sealer = new EnvelopeSealer(cms);
+        this.cms = new CmsSigner(token.provider());
         this.receiptSigner = new ReceiptSigner(cms);
+        this.maxBatch = maxBatch;
     }
 
     /** The tenant's signing key; {@link MissingKeyException} when it was never generated. */
@@ -60,10 +71,17 @@ public final class ApplianceKeys {
         }
     }
 
-    /** Signs the header in the HSM with the sender tenant's key (detached CMS). */
+    /**
+     * Signs the header in the HSM with the sender tenant's key (detached CMS), through the key's
+     * batch signer: the envelope is batch-signed when other envelopes for the key were waiting.
+     */
     public Envelope seal(EnvelopeHeader header, byte[] payload, Tenant sender) {
         TokenKey key = tenantKey(sender);
-        return timed(key.alias(), () -> sealer.seal(header, payload, key));
+        String owner = "tenant " + sender.organId();
+        BatchSigner signer = batchSigners.computeIfAbsent(key.alias(), alias -> new BatchSigner(alias,
+                content -> timed(alias, () -> cms.signDetached(key(alias, owner), content)),
+                maxBatch, metrics::hsmBatchSize));
+        return EnvelopeSealer.seal(header, payload, key, signer);
     }
 
     /** Signs a receipt in the HSM with the recipient tenant's key. */
@@ -117,6 +135,12 @@ public final class ApplianceKeys {
         } catch (HsmException e) {
             metrics.hsmError("reload");
         }
+    }
+
+    /** Stops the batch signers; envelopes still waiting to be signed fail. */
+    @Override
+    public void close() {
+        batchSigners.values().forEach(BatchSigner::close);
     }
 
     public String tokenLabel() {

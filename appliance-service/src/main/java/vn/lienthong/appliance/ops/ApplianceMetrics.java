@@ -49,6 +49,12 @@ public final class ApplianceMetrics {
             .classicOnly()
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
             .register(registry);
+    private final Histogram hsmBatch = Histogram.builder()
+            .name("lienthong_hsm_batch_size")
+            .help("Envelopes covered by one HSM signature (1: signed alone; more: a batch under one Merkle root).")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+            .register(registry);
     private final Histogram verify = Histogram.builder()
             .name("lienthong_hsm_verify_seconds")
             .help("Time to verify an incoming envelope's signature and certificate chain.")
@@ -106,6 +112,10 @@ public final class ApplianceMetrics {
 
     public void hsmSignSeconds(String keyAlias, double seconds) {
         hsmSign.labelValues(keyAlias).observe(seconds);
+    }
+
+    public void hsmBatchSize(int envelopes) {
+        hsmBatch.observe(envelopes);
     }
 
     public void verifySeconds(double seconds) {
