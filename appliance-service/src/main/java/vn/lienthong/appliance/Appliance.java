@@ -26,6 +26,7 @@ import vn.lienthong.appliance.tls.ObservedClientTrust;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.token.TokenSupervisor;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.storage.Storage;
 
@@ -41,10 +42,12 @@ public final class Appliance implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
     /** How often the token's certificate chains are read again, to pick up the operator's imports. */
     private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
+    /** How often the token is probed with a test signature, or, while it is down, reopened. */
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
 
     private final ApplianceConfig config;
     private final Storage storage;
-    private final Token token;
+    private final TokenSupervisor token;
     private final ApplianceKeys keys;
     private final Forwarder forwarder;
     private final AxisServer axisServer;
@@ -52,7 +55,7 @@ public final class Appliance implements AutoCloseable {
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
 
-    private Appliance(ApplianceConfig config, Storage storage, Token token, ApplianceKeys keys, Forwarder forwarder,
+    private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token, ApplianceKeys keys, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
                       ScheduledExecutorService housekeeping) {
         this.config = config;
@@ -68,14 +71,23 @@ public final class Appliance implements AutoCloseable {
 
     /** Opens the store and the token and starts every listener and the forwarder. */
     public static Appliance start(ApplianceConfig config) {
+        return start(config, Token::open, TokenSupervisor.DIRECT);
+    }
+
+    /**
+     * As {@link #start(ApplianceConfig)}, with the token reached through the given opener and
+     * boundary (tests inject token faults there).
+     */
+    public static Appliance start(ApplianceConfig config, TokenSupervisor.Opener opener,
+                                  TokenSupervisor.Boundary boundary) {
         Clock clock = Clock.systemUTC();
         ApplianceMetrics metrics = new ApplianceMetrics();
         Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(), metrics::storageCommitted);
-        Token token = null;
+        TokenSupervisor token = null;
         try {
-            token = Token.open(config.token());
+            token = new TokenSupervisor(config.token(), opener, boundary);
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
-            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
+            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, config.hsmMaxBatch());
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
 
@@ -129,6 +141,8 @@ public final class Appliance implements AutoCloseable {
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
                     TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
+                    TimeUnit.MILLISECONDS);
             Appliance appliance = new Appliance(config, storage, token, keys, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "

@@ -13,6 +13,7 @@ import vn.lienthong.appliance.demo.ApplianceSetup;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.TokenSupervisor;
 
 /**
  * An appliance for end-to-end tests: its own SoftHSM2 token and LMDB directory, provisioned with
@@ -78,6 +79,11 @@ final class TestAppliance implements AutoCloseable {
 
     void start() {
         running = Appliance.start(ApplianceConfig.load(config));
+    }
+
+    /** Starts with the token reached through a fault-injecting opener and boundary. */
+    void start(TokenSupervisor.Opener opener, TokenSupervisor.Boundary boundary) {
+        running = Appliance.start(ApplianceConfig.load(config), opener, boundary);
     }
 
     URI axis() {

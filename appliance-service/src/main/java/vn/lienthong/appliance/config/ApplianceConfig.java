@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.token.PinSource;
 import vn.lienthong.hsm.token.TokenConfig;
 
@@ -24,7 +25,8 @@ public record ApplianceConfig(
         Path storagePath,
         long storageMapSizeBytes,
         TokenConfig token,
-        Forwarding forwarding) {
+        Forwarding forwarding,
+        int hsmMaxBatch) {
 
     /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
     public record Listener(String host, int port) {
@@ -67,10 +69,18 @@ public record ApplianceConfig(
                             Duration.ofMillis(config.get("forwarder.initial-backoff-millis").asLong().orElse(500L)),
                             Duration.ofMillis(config.get("forwarder.max-backoff-millis").asLong().orElse(300_000L)),
                             config.get("forwarder.workers").asInt().orElse(4),
-                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))));
+                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))),
+                    maxBatch(config.get("hsm.max-batch").asInt().orElse(BatchSigner.DEFAULT_MAX_BATCH)));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
+    }
+
+    private static int maxBatch(int value) {
+        if (value < 1 || value > 65_536) {
+            throw new ConfigurationException("hsm.max-batch must be from 1 to 65536, not " + value);
+        }
+        return value;
     }
 
     private static Listener listener(Config node, int defaultPort) {

@@ -1,9 +1,11 @@
 package vn.lienthong.appliance.keys;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -15,8 +17,11 @@ import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.cms.CmsSigner;
+import vn.lienthong.hsm.sign.Signatures;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.token.TokenSupervisor;
+import vn.lienthong.hsm.token.TokenUnavailableException;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 
@@ -24,29 +29,24 @@ import vn.lienthong.provisioning.registry.Tenant;
  * The appliance's keys in its HSM token: each tenant's signing key and the appliance's TLS key.
  * Every signature goes through here, so that it is timed and its failures counted in one place.
  * Envelopes are signed through one {@link BatchSigner} per key: alone when the key is idle, in
- * batches under load.
+ * batches under load. The token is reached through a {@link TokenSupervisor}: while it is down
+ * every signature fails at once with a retryable {@link TokenUnavailableException}.
  */
 public final class ApplianceKeys implements AutoCloseable {
 
-    private final Token token;
+    private static final byte[] KEEP_ALIVE = "lienthong keep-alive".getBytes(StandardCharsets.US_ASCII);
+
+    private final TokenSupervisor token;
     private final ApplianceRegistry registry;
     private final ApplianceMetrics metrics;
-    private final CmsSigner cms;
-    private final ReceiptSigner receiptSigner;
     private final int maxBatch;
     private final Map<String, BatchSigner> batchSigners = new ConcurrentHashMap<>();
 
-    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics) {
-        this(token, registry, metrics, BatchSigner.DEFAULT_MAX_BATCH);
-    }
-
     /** @param maxBatch the most envelopes one HSM signature covers */
-    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics, int maxBatch) {
+    public ApplianceKeys(TokenSupervisor token, ApplianceRegistry registry, ApplianceMetrics metrics, int maxBatch) {
         this.token = token;
         this.registry = registry;
         this.metrics = metrics;
-        this.cms = new CmsSigner(token.provider());
-        this.receiptSigner = new ReceiptSigner(cms);
         this.maxBatch = maxBatch;
     }
 
@@ -62,11 +62,11 @@ public final class ApplianceKeys implements AutoCloseable {
 
     private TokenKey key(String alias, String owner) {
         try {
-            return token.key(alias).orElseThrow(() -> new MissingKeyException(
+            return token.use(t -> t.key(alias)).orElseThrow(() -> new MissingKeyException(
                     "the HSM token '" + token.label() + "' has no key '" + alias + "' for " + owner
                             + ": run 'lienthong provision key generate'"));
         } catch (HsmException e) {
-            metrics.hsmError("key-lookup");
+            metrics.hsmError(e instanceof TokenUnavailableException ? "token-unavailable" : "key-lookup");
             throw e;
         }
     }
@@ -79,15 +79,29 @@ public final class ApplianceKeys implements AutoCloseable {
         TokenKey key = tenantKey(sender);
         String owner = "tenant " + sender.organId();
         BatchSigner signer = batchSigners.computeIfAbsent(key.alias(), alias -> new BatchSigner(alias,
-                content -> timed(alias, () -> cms.signDetached(key(alias, owner), content)),
+                content -> signWith(alias, owner, t -> new CmsSigner(t.provider()).signDetached(
+                        keyIn(t, alias, owner), content)),
                 maxBatch, metrics::hsmBatchSize));
         return EnvelopeSealer.seal(header, payload, key, signer);
     }
 
     /** Signs a receipt in the HSM with the recipient tenant's key. */
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
-        TokenKey key = tenantKey(recipient);
-        return timed(key.alias(), () -> receiptSigner.sign(receipt, key));
+        String alias = recipient.keyAlias();
+        String owner = "tenant " + recipient.organId();
+        return signWith(alias, owner, t -> new ReceiptSigner(new CmsSigner(t.provider()))
+                .sign(receipt, keyIn(t, alias, owner)));
+    }
+
+    /** The key as the token holds it now (after a reopening, a new provider holds new handles). */
+    private TokenKey keyIn(Token t, String alias, String owner) {
+        return t.key(alias).orElseThrow(() -> new MissingKeyException("the HSM token '" + t.label()
+                + "' has no key '" + alias + "' for " + owner + ": run 'lienthong provision key generate'"));
+    }
+
+    /** One timed signature on the token, counted for the key; failures counted by kind. */
+    private <T> T signWith(String alias, String owner, Function<Token, T> signing) {
+        return timed(alias, () -> token.use(signing));
     }
 
     private <T> T timed(String alias, Supplier<T> signing) {
@@ -97,32 +111,46 @@ public final class ApplianceKeys implements AutoCloseable {
             metrics.hsmSignSeconds(alias, (System.nanoTime() - start) / 1e9);
             return result;
         } catch (HsmException e) {
-            metrics.hsmError("sign");
+            metrics.hsmError(e instanceof TokenUnavailableException ? "token-unavailable" : "sign");
             throw e;
         }
+    }
+
+    /**
+     * The periodic keep-alive: a test signature with the TLS key while the token is up, a reopening
+     * (new provider, one login) while it is down. Returns whether the token is up.
+     */
+    public boolean keepAlive() {
+        boolean up = token.check(t -> {
+            TokenKey key = keyIn(t, ApplianceRegistry.TLS_KEY_ALIAS, "the keep-alive probe");
+            return Signatures.sign(key, key.defaultSignatureAlgorithm(), KEEP_ALIVE);
+        });
+        if (!up) {
+            metrics.hsmError("keep-alive");
+        }
+        return up;
     }
 
     /** The leaf certificate of every key the registry knows, by alias (for expiry gauges). */
     public Map<String, X509Certificate> certificates() {
         Map<String, X509Certificate> certificates = new LinkedHashMap<>();
         try {
-            token.key(ApplianceRegistry.TLS_KEY_ALIAS).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
-            for (Tenant tenant : registry.tenants()) {
-                token.key(tenant.keyAlias()).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
-            }
+            token.use(t -> {
+                t.key(ApplianceRegistry.TLS_KEY_ALIAS).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+                for (Tenant tenant : registry.tenants()) {
+                    t.key(tenant.keyAlias()).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+                }
+                return null;
+            });
         } catch (HsmException e) {
             metrics.hsmError("key-lookup");
         }
         return certificates;
     }
 
-    /** True when the token answers: the TLS key can be found (a session and a login work). */
+    /** True while the token answers (the supervisor saw no fault, or reopened it since). */
     public boolean tokenUp() {
-        try {
-            return token.key(ApplianceRegistry.TLS_KEY_ALIAS).isPresent();
-        } catch (HsmException e) {
-            return false;
-        }
+        return token.up();
     }
 
     /**
@@ -131,7 +159,10 @@ public final class ApplianceKeys implements AutoCloseable {
      */
     public void reload() {
         try {
-            token.reload();
+            token.use(t -> {
+                t.reload();
+                return null;
+            });
         } catch (HsmException e) {
             metrics.hsmError("reload");
         }
@@ -150,10 +181,9 @@ public final class ApplianceKeys implements AutoCloseable {
     /** True when the tenant's signing key is in the token. */
     public boolean hasKey(Tenant tenant) {
         try {
-            return token.key(tenant.keyAlias()).isPresent();
+            return token.use(t -> t.key(tenant.keyAlias())).isPresent();
         } catch (HsmException e) {
             return false;
         }
     }
-
 }

@@ -49,6 +49,8 @@ public final class ApplianceMetrics {
             .classicOnly()
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
             .register(registry);
+    private final Counter hsmKeySignatures = counter("lienthong_hsm_key_signatures_total",
+            "Signatures made in the HSM, by key alias (a per-key usage counter; keep-alive probes included).", "key");
     private final Histogram hsmBatch = Histogram.builder()
             .name("lienthong_hsm_batch_size")
             .help("Envelopes covered by one HSM signature (1: signed alone; more: a batch under one Merkle root).")
@@ -112,6 +114,7 @@ public final class ApplianceMetrics {
 
     public void hsmSignSeconds(String keyAlias, double seconds) {
         hsmSign.labelValues(keyAlias).observe(seconds);
+        hsmKeySignatures.labelValues(keyAlias).inc();
     }
 
     public void hsmBatchSize(int envelopes) {
