@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import vn.lienthong.appliance.api.LocalApi;
@@ -43,11 +45,12 @@ public final class Appliance implements AutoCloseable {
     /** How often the token's certificate chains are read again, to pick up the operator's imports. */
     private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
     /** How often the token is probed with a test signature, or, while it is down, reopened. */
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final ApplianceConfig config;
     private final Storage storage;
     private final TokenSupervisor token;
+    private final List<TokenSupervisor> tenantTokens;
     private final ApplianceKeys keys;
     private final Forwarder forwarder;
     private final AxisServer axisServer;
@@ -55,12 +58,14 @@ public final class Appliance implements AutoCloseable {
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
 
-    private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token, ApplianceKeys keys, Forwarder forwarder,
+    private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
+                      List<TokenSupervisor> tenantTokens, ApplianceKeys keys, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
                       ScheduledExecutorService housekeeping) {
         this.config = config;
         this.storage = storage;
         this.token = token;
+        this.tenantTokens = tenantTokens;
         this.keys = keys;
         this.forwarder = forwarder;
         this.axisServer = axisServer;
@@ -84,17 +89,24 @@ public final class Appliance implements AutoCloseable {
         ApplianceMetrics metrics = new ApplianceMetrics();
         Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(), metrics::storageCommitted);
         TokenSupervisor token = null;
+        List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
             token = new TokenSupervisor(config.token(), opener, boundary);
+            Map<String, TokenSupervisor> tokenOfTenant = new LinkedHashMap<>();
+            for (ApplianceConfig.TenantToken tenantToken : config.tenantTokens()) {
+                TokenSupervisor opened = new TokenSupervisor(tenantToken.token(), opener, boundary);
+                tenantTokens.add(opened);
+                tenantToken.tenants().forEach(organ -> tokenOfTenant.put(organ, opened));
+            }
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
-            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, config.hsmMaxBatch());
+            ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch());
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
                             "inbox", storage.inbox().pendingMessages()),
-                    storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
+                    storage::mapUsage, keys::certificates, keys::tokensUp, clock);
 
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding());
@@ -143,12 +155,13 @@ public final class Appliance implements AutoCloseable {
                     TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
                     TimeUnit.MILLISECONDS);
-            Appliance appliance = new Appliance(config, storage, token, keys, forwarder, axisServer, apiServer, opsServer,
+            Appliance appliance = new Appliance(config, storage, token, tenantTokens, keys, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
         } catch (RuntimeException e) {
+            tenantTokens.forEach(TokenSupervisor::close);
             if (token != null) {
                 token.close();
             }
@@ -181,6 +194,7 @@ public final class Appliance implements AutoCloseable {
         forwarder.close();
         opsServer.stop();
         keys.close();
+        tenantTokens.forEach(TokenSupervisor::close);
         token.close();
         storage.close();
     }

@@ -1,11 +1,15 @@
 package vn.lienthong.appliance.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.cli.ProvisioningEnvironment;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.storage.Storage;
 
 /**
@@ -18,6 +22,7 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
     private final ApplianceConfig config;
     private Token token;
     private Storage storage;
+    private final Map<String, Token> tenantTokens = new LinkedHashMap<>();
 
     private ConfiguredEnvironment(ApplianceConfig config) {
         this.config = config;
@@ -41,6 +46,16 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
     }
 
     @Override
+    public synchronized Token tokenFor(Optional<Tenant> tenant) {
+        TokenConfig configured = tenant.map(t -> config.tokenFor(t.organId())).orElse(config.token());
+        if (configured.equals(config.token())) {
+            return token();
+        }
+        // Each further token is opened once per process, like the main one.
+        return tenantTokens.computeIfAbsent(configured.label(), label -> Token.open(configured));
+    }
+
+    @Override
     public synchronized ApplianceRegistry registry() {
         if (storage == null) {
             storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
@@ -50,6 +65,7 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized void close() {
+        tenantTokens.values().forEach(Token::close);
         if (token != null) {
             token.close();
         }

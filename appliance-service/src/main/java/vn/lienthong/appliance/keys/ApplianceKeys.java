@@ -3,7 +3,10 @@ package vn.lienthong.appliance.keys;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,6 +40,8 @@ public final class ApplianceKeys implements AutoCloseable {
     private static final byte[] KEEP_ALIVE = "lienthong keep-alive".getBytes(StandardCharsets.US_ASCII);
 
     private final TokenSupervisor token;
+    /** Tenants whose keys are in a token of their own (or shared with some others), by organ id. */
+    private final Map<String, TokenSupervisor> tenantTokens;
     private final ApplianceRegistry registry;
     private final ApplianceMetrics metrics;
     private final int maxBatch;
@@ -44,7 +49,17 @@ public final class ApplianceKeys implements AutoCloseable {
 
     /** @param maxBatch the most envelopes one HSM signature covers */
     public ApplianceKeys(TokenSupervisor token, ApplianceRegistry registry, ApplianceMetrics metrics, int maxBatch) {
+        this(token, Map.of(), registry, metrics, maxBatch);
+    }
+
+    /**
+     * @param token        the main token: the TLS identity and every tenant not in {@code tenantTokens}
+     * @param tenantTokens the token of each tenant whose key is elsewhere, by organ id
+     */
+    public ApplianceKeys(TokenSupervisor token, Map<String, TokenSupervisor> tenantTokens, ApplianceRegistry registry,
+                         ApplianceMetrics metrics, int maxBatch) {
         this.token = token;
+        this.tenantTokens = Map.copyOf(tenantTokens);
         this.registry = registry;
         this.metrics = metrics;
         this.maxBatch = maxBatch;
@@ -52,15 +67,20 @@ public final class ApplianceKeys implements AutoCloseable {
 
     /** The tenant's signing key; {@link MissingKeyException} when it was never generated. */
     public TokenKey tenantKey(Tenant tenant) {
-        return key(tenant.keyAlias(), "tenant " + tenant.organId());
+        return key(tokenOf(tenant), tenant.keyAlias(), "tenant " + tenant.organId());
+    }
+
+    /** The token that holds the tenant's key, as configured: never another tenant's token. */
+    private TokenSupervisor tokenOf(Tenant tenant) {
+        return tenantTokens.getOrDefault(tenant.organId(), token);
     }
 
     /** The appliance's TLS identity key (alias {@value ApplianceRegistry#TLS_KEY_ALIAS}). */
     public TokenKey tlsKey() {
-        return key(ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity");
+        return key(token, ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity");
     }
 
-    private TokenKey key(String alias, String owner) {
+    private TokenKey key(TokenSupervisor token, String alias, String owner) {
         try {
             return token.use(t -> t.key(alias)).orElseThrow(() -> new MissingKeyException(
                     "the HSM token '" + token.label() + "' has no key '" + alias + "' for " + owner
@@ -78,8 +98,11 @@ public final class ApplianceKeys implements AutoCloseable {
     public Envelope seal(EnvelopeHeader header, byte[] payload, Tenant sender) {
         TokenKey key = tenantKey(sender);
         String owner = "tenant " + sender.organId();
-        BatchSigner signer = batchSigners.computeIfAbsent(key.alias(), alias -> new BatchSigner(alias,
-                content -> signWith(alias, owner, t -> new CmsSigner(t.provider()).signDetached(
+        TokenSupervisor tokenOf = tokenOf(sender);
+        String alias = key.alias();
+        // One signer per key in its token: a batch only ever holds one key's (one tenant's) requests.
+        BatchSigner signer = batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
+                content -> signWith(tokenOf, alias, t -> new CmsSigner(t.provider()).signDetached(
                         keyIn(t, alias, owner), content)),
                 maxBatch, metrics::hsmBatchSize));
         return EnvelopeSealer.seal(header, payload, key, signer);
@@ -89,7 +112,7 @@ public final class ApplianceKeys implements AutoCloseable {
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
         String alias = recipient.keyAlias();
         String owner = "tenant " + recipient.organId();
-        return signWith(alias, owner, t -> new ReceiptSigner(new CmsSigner(t.provider()))
+        return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(new CmsSigner(t.provider()))
                 .sign(receipt, keyIn(t, alias, owner)));
     }
 
@@ -100,7 +123,7 @@ public final class ApplianceKeys implements AutoCloseable {
     }
 
     /** One timed signature on the token, counted for the key; failures counted by kind. */
-    private <T> T signWith(String alias, String owner, Function<Token, T> signing) {
+    private <T> T signWith(TokenSupervisor token, String alias, Function<Token, T> signing) {
         return timed(alias, () -> token.use(signing));
     }
 
@@ -121,9 +144,27 @@ public final class ApplianceKeys implements AutoCloseable {
      * (new provider, one login) while it is down. Returns whether the token is up.
      */
     public boolean keepAlive() {
-        boolean up = token.check(t -> {
-            TokenKey key = keyIn(t, ApplianceRegistry.TLS_KEY_ALIAS, "the keep-alive probe");
-            return Signatures.sign(key, key.defaultSignatureAlgorithm(), KEEP_ALIVE);
+        boolean up = probe(token, List.of(ApplianceRegistry.TLS_KEY_ALIAS));
+        for (TokenSupervisor other : Set.copyOf(tenantTokens.values())) {
+            List<String> aliases = registry.tenants().stream()
+                    .filter(tenant -> tenantTokens.get(tenant.organId()) == other).map(Tenant::keyAlias).toList();
+            up &= probe(other, aliases);
+        }
+        return up;
+    }
+
+    /** A test signature with the first of the aliases the token holds (none: it only answers). */
+    private boolean probe(TokenSupervisor supervisor, List<String> aliases) {
+        boolean up = supervisor.check(t -> {
+            for (String alias : aliases) {
+                Optional<TokenKey> key = t.key(alias);
+                if (key.isPresent()) {
+                    byte[] signature = Signatures.sign(key.get(), key.get().defaultSignatureAlgorithm(), KEEP_ALIVE);
+                    metrics.hsmKeyUsed(alias);
+                    return signature;
+                }
+            }
+            return null;
         });
         if (!up) {
             metrics.hsmError("keep-alive");
@@ -131,26 +172,33 @@ public final class ApplianceKeys implements AutoCloseable {
         return up;
     }
 
+    /** Whether each token answers, by label (the main token first). */
+    public Map<String, Boolean> tokensUp() {
+        Map<String, Boolean> up = new LinkedHashMap<>();
+        up.put(token.label(), token.up());
+        tenantTokens.values().forEach(t -> up.put(t.label(), t.up()));
+        return up;
+    }
+
     /** The leaf certificate of every key the registry knows, by alias (for expiry gauges). */
     public Map<String, X509Certificate> certificates() {
         Map<String, X509Certificate> certificates = new LinkedHashMap<>();
         try {
-            token.use(t -> {
-                t.key(ApplianceRegistry.TLS_KEY_ALIAS).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
-                for (Tenant tenant : registry.tenants()) {
-                    t.key(tenant.keyAlias()).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
-                }
-                return null;
-            });
+            token.use(t -> t.key(ApplianceRegistry.TLS_KEY_ALIAS))
+                    .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+            for (Tenant tenant : registry.tenants()) {
+                tokenOf(tenant).use(t -> t.key(tenant.keyAlias()))
+                        .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+            }
         } catch (HsmException e) {
             metrics.hsmError("key-lookup");
         }
         return certificates;
     }
 
-    /** True while the token answers (the supervisor saw no fault, or reopened it since). */
+    /** True while every token answers (no supervisor saw a fault, or each reopened its token since). */
     public boolean tokenUp() {
-        return token.up();
+        return tokensUp().values().stream().allMatch(Boolean::booleanValue);
     }
 
     /**
@@ -158,13 +206,17 @@ public final class ApplianceKeys implements AutoCloseable {
      * CLI (another process) is used from now on; failures are counted, not thrown.
      */
     public void reload() {
-        try {
-            token.use(t -> {
-                t.reload();
-                return null;
-            });
-        } catch (HsmException e) {
-            metrics.hsmError("reload");
+        List<TokenSupervisor> all = new java.util.ArrayList<>(List.of(token));
+        all.addAll(Set.copyOf(tenantTokens.values()));
+        for (TokenSupervisor each : all) {
+            try {
+                each.use(t -> {
+                    t.reload();
+                    return null;
+                });
+            } catch (HsmException e) {
+                metrics.hsmError("reload");
+            }
         }
     }
 
@@ -181,7 +233,7 @@ public final class ApplianceKeys implements AutoCloseable {
     /** True when the tenant's signing key is in the token. */
     public boolean hasKey(Tenant tenant) {
         try {
-            return token.use(t -> t.key(tenant.keyAlias())).isPresent();
+            return tokenOf(tenant).use(t -> t.key(tenant.keyAlias())).isPresent();
         } catch (HsmException e) {
             return false;
         }

@@ -117,6 +117,11 @@ public final class ApplianceMetrics {
         hsmKeySignatures.labelValues(keyAlias).inc();
     }
 
+    /** Counts a signature with the key that is not timed (the keep-alive probe). */
+    public void hsmKeyUsed(String keyAlias) {
+        hsmKeySignatures.labelValues(keyAlias).inc();
+    }
+
     public void hsmBatchSize(int envelopes) {
         hsmBatch.observe(envelopes);
     }
@@ -133,8 +138,8 @@ public final class ApplianceMetrics {
 
     /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */
     public void registerGauges(Supplier<Map<String, Long>> queueDepths, Supplier<MapUsage> mapUsage,
-                               Supplier<Map<String, X509Certificate>> certificates, Supplier<Boolean> tokenUp,
-                               String tokenLabel, Clock clock) {
+                               Supplier<Map<String, X509Certificate>> certificates,
+                               Supplier<Map<String, Boolean>> tokensUp, Clock clock) {
         GaugeWithCallback.builder().name("lienthong_queue_depth")
                 .help("Messages waiting, by queue (outbox: pending deliveries; inbox: not yet acknowledged).")
                 .labelNames("queue")
@@ -155,9 +160,9 @@ public final class ApplianceMetrics {
                         (cert.getNotAfter().getTime() - clock.millis()) / 1000.0, alias)))
                 .register(registry);
         GaugeWithCallback.builder().name("lienthong_hsm_token_up")
-                .help("1 when the HSM token answers, 0 when it does not.")
+                .help("1 when the HSM token answers, 0 when it does not, by token label.")
                 .labelNames("token")
-                .callback(cb -> cb.call(tokenUp.get() ? 1 : 0, tokenLabel))
+                .callback(cb -> tokensUp.get().forEach((label, up) -> cb.call(up ? 1 : 0, label)))
                 .register(registry);
     }
 
