@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import vn.lienthong.appliance.axis.transport.AxisServerSettings;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
@@ -42,8 +44,6 @@ public final class Appliance implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Appliance.class.getName());
     /** The largest envelope the axis accepts and the largest document the local API takes. */
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
-    /** How often the token's certificate chains are read again, to pick up the operator's imports. */
-    private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
     /** How often the token is probed with a test signature, or, while it is down, reopened. */
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
@@ -102,6 +102,9 @@ public final class Appliance implements AutoCloseable {
             ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch());
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
+            ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
+                    outcome -> metrics.tlsHandshake("api", outcome));
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
@@ -129,8 +132,7 @@ public final class Appliance implements AutoCloseable {
                     .port(config.api().port())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_MESSAGE_BYTES)
-                    .tls(HelidonTls.of(tlsKey, new ObservedClientTrust(anchors,
-                            outcome -> metrics.tlsHandshake("api", outcome))))
+                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
                     .routing(apiRouting)
                     .build()
                     .start();
@@ -151,8 +153,12 @@ public final class Appliance implements AutoCloseable {
             forwarder.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
-                    TimeUnit.SECONDS);
+            // Certificates the operator imports while the service runs take effect at the next run.
+            long reloadMillis = config.keyReloadInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey.certificate(), renewed -> {
+                presentedTls.set(renewed);
+                axisServer.reloadTls(renewed, anchors);
+            }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
                     TimeUnit.MILLISECONDS);
             Appliance appliance = new Appliance(config, storage, token, tenantTokens, keys, forwarder, axisServer, apiServer, opsServer,

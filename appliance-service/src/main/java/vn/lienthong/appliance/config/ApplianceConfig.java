@@ -31,7 +31,8 @@ public record ApplianceConfig(
         TokenConfig token,
         Forwarding forwarding,
         int hsmMaxBatch,
-        List<TenantToken> tenantTokens) {
+        List<TenantToken> tenantTokens,
+        Duration keyReloadInterval) {
 
     public ApplianceConfig {
         tenantTokens = List.copyOf(tenantTokens);
@@ -96,7 +97,8 @@ public record ApplianceConfig(
                             config.get("forwarder.workers").asInt().orElse(4),
                             Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))),
                     maxBatch(config.get("hsm.max-batch").asInt().orElse(BatchSigner.DEFAULT_MAX_BATCH)),
-                    tenantTokens(config.get("hsm.tokens"), base, required(config, "hsm.token-label")));
+                    tenantTokens(config.get("hsm.tokens"), base, required(config, "hsm.token-label")),
+                    Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
