@@ -182,7 +182,7 @@ class EvidenceCommandTest {
         Run refused = run("verify", tampered.toString(), "--trust", rootPem().toString());
 
         assertEquals(1, refused.exitCode());
-        assertEquals("the batch proof of message batch-cli-3 does not lead from its header to the signed batch root",
+        assertEquals("error: the batch proof of message batch-cli-3 does not lead from its header to the signed batch root",
                 refused.err().strip());
     }
 
