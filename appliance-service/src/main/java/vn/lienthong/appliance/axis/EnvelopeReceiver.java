@@ -50,6 +50,8 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final Inbox inbox;
     private final ApplianceMetrics metrics;
     private final Clock clock;
+    /** Shared by all requests, so that each batch's root signature is verified once. */
+    private final EnvelopeVerifier verifier = new EnvelopeVerifier();
 
     public EnvelopeReceiver(ApplianceRegistry registry, ApplianceKeys keys, Inbox inbox, ApplianceMetrics metrics,
                             Clock clock) {
@@ -115,7 +117,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
-            new EnvelopeVerifier().verify(envelope, registry.trustAnchors(), now);
+            verifier.verify(envelope, registry.trustAnchors(), now);
         } catch (EnvelopeRejectedException e) {
             throw rejected(e);
         } finally {
