@@ -387,7 +387,7 @@ class TwoAppliancesTest {
         return token.storeChain(alias, List.of(cert, issuer.root()));
     }
 
-    private static void awaitDelivered(DocumentSystemClient sender, String id, int recipients) throws Exception {
+    static void awaitDelivered(DocumentSystemClient sender, String id, int recipients) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (Instant.now().isBefore(deadline)) {
             Answer status = sender.outboxStatus(id);

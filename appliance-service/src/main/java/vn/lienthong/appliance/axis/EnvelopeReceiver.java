@@ -55,6 +55,8 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final ApplianceMetrics metrics;
     private final Clock clock;
     private final IsolationAudit isolation;
+    /** Shared by all requests, so that each batch's root signature is verified once. */
+    private final EnvelopeVerifier verifier = new EnvelopeVerifier();
 
     /** @param isolation counts and audits envelopes that try to reach or speak for an organ not the peer's */
     public EnvelopeReceiver(ApplianceRegistry registry, ApplianceKeys keys, Inbox inbox, ApplianceMetrics metrics,
@@ -129,7 +131,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
-            new EnvelopeVerifier().verify(envelope, registry.trustAnchors(), now);
+            verifier.verify(envelope, registry.trustAnchors(), now);
         } catch (EnvelopeRejectedException e) {
             throw rejected(e);
         } finally {

@@ -52,10 +52,13 @@ public final class DocumentSystemClient implements AutoCloseable {
         }
     }
 
-    /** An answer: status code, content type, body and headers. */
+    /** An answer: status code, content type, body and all headers. */
     public record Answer(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
+        public Answer(int status, String contentType, byte[] body) {
+            this(status, contentType, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (name, value) -> true));
+        }
 
-        /** A header's first value, e.g. {@code Retry-After}. */
+        /** The first value of a header, or empty. */
         public java.util.Optional<String> header(String name) {
             return headers.firstValue(name);
         }

@@ -6,10 +6,8 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +15,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vn.lienthong.hsm.cert.Pem;
-import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
@@ -98,13 +95,10 @@ final class TenantCommand implements Runnable {
                 out.println("no tenants; add one with 'provision tenant add ORGAN --name NAME'");
                 return;
             }
-            Token token = environment.token();
-            Set<String> aliases = new HashSet<>(token.aliases());
             Table table = new Table("ORGAN ID", "NAME", "STATUS", "KEY ALIAS", "KEY IN HSM", "CERTIFICATE", "EXPIRES",
                     "DMS CERTS", "QUOTA");
             for (Tenant tenant : tenants) {
-                Optional<TokenKey> key = aliases.contains(tenant.keyAlias())
-                        ? token.key(tenant.keyAlias()) : Optional.empty();
+                Optional<TokenKey> key = environment.tokenFor(Optional.of(tenant)).key(tenant.keyAlias());
                 Optional<X509Certificate> certificate = key.map(TokenKey::certificate)
                         .filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()));
                 table.add(tenant.organId(), tenant.name(), tenant.status().word(), tenant.keyAlias(),
