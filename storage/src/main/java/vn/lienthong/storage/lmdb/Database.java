@@ -24,6 +24,11 @@ public enum Database {
     OUTBOX_DEAD("outbox-dead"),
     /** (tenant, arrival sequence) of a fetched, unacknowledged incoming message to when it is visible again. */
     INBOX_LEASES("inbox-leases"),
+    /**
+     * (tenant, next attempt time, message id, recipient) of every pending delivery: the due index
+     * again, by tenant, so that the forwarder can serve tenants in turn.
+     */
+    OUTBOX_TENANT_DUE("outbox-tenant-due"),
     /** (sequence) to an audit record holding the SHA-256 of the one before. */
     AUDIT("audit");
 

@@ -37,6 +37,9 @@ public final class Outbox {
     private static final byte[] USAGE_PREFIX = "outbox-usage".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final LmdbEnvironment environment;
+    /** The tenant whose delivery was leased last: the next lease goes to the tenant after it (round robin). */
+    private volatile String lastServedTenant;
+    private volatile boolean tenantIndexChecked;
 
     /** Made by {@code Storage}; use {@code Storage.outbox()}. */
     public Outbox(LmdbEnvironment environment) {
@@ -74,7 +77,6 @@ public final class Outbox {
                 .toList();
         byte[] firstState = encode(deliveries.getFirst());
         List<ByteBuffer> deliveryKeys = recipients.stream().map(r -> QueueKeys.delivery(tenant, messageId, r)).toList();
-        List<ByteBuffer> dueKeys = recipients.stream().map(r -> QueueKeys.due(acceptedAt, tenant, messageId, r)).toList();
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
@@ -88,7 +90,7 @@ public final class Outbox {
             tx.put(Database.OUTBOX_MESSAGES, messageKey, messageRecord);
             for (int i = 0; i < recipients.size(); i++) {
                 tx.put(Database.OUTBOX_DELIVERIES, deliveryKeys.get(i), firstState);
-                tx.put(Database.OUTBOX_DUE, dueKeys.get(i), NO_VALUE);
+                putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipients.get(i)));
             }
             setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
             return Optional.<PutResult<OutboxEntry>>of(
@@ -143,7 +145,11 @@ public final class Outbox {
         return environment.read(tx -> read(tx, tenant, messageId));
     }
 
-    /** Takes the active delivery due earliest (at or before now), if any, for {@code leaseDuration}. */
+    /**
+     * Takes a delivery that is due (at or before now), if any, for {@code leaseDuration}: the
+     * earliest due of the next tenant in turn that has one. Tenants are served round robin, so a
+     * tenant's backlog delays another tenant's delivery by at most one delivery per busy tenant.
+     */
     public Optional<DeliveryLease> leaseNextDue(Instant now, Duration leaseDuration) {
         Objects.requireNonNull(now, "now");
         if (leaseDuration.isNegative() || leaseDuration.isZero()) {
@@ -156,19 +162,19 @@ public final class Outbox {
         }
         Instant leasedUntil = now.plus(leaseDuration);
         return environment.write(tx -> {
+            if (!tenantIndexChecked) {
+                rebuildTenantIndexIfStale(tx);
+                tenantIndexChecked = true;
+            }
             for (;;) {
-                byte[] first = tx.firstKey(Database.OUTBOX_DUE);
-                if (first == null) {
+                QueueKeys.Due due = nextTenantsDue(tx, now);
+                if (due == null) {
                     return Optional.empty();
                 }
-                ByteBuffer dueKey = Transaction.direct(first);
-                QueueKeys.Due due = QueueKeys.Due.decode(dueKey);
-                if (due.at().isAfter(now)) {
-                    return Optional.empty();
-                }
+                lastServedTenant = due.tenant();
                 ByteBuffer deliveryKey = QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient());
                 Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(due.recipient(), v));
-                tx.delete(Database.OUTBOX_DUE, dueKey);
+                deleteDue(tx, due);
                 if (state == null || !state.status().active() || !due.at().equals(state.nextAttemptAt())) {
                     // An index entry that no delivery stands behind: drop it rather than lease it.
                     continue;
@@ -177,8 +183,7 @@ public final class Outbox {
                 tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
                         DeliveryStatus.IN_FLIGHT, attempt, leasedUntil, state.lastError(), null, null,
                         state.queuedSince(), null)));
-                tx.put(Database.OUTBOX_DUE,
-                        QueueKeys.due(leasedUntil, due.tenant(), due.messageId(), due.recipient()), NO_VALUE);
+                putDue(tx, new QueueKeys.Due(leasedUntil, due.tenant(), due.messageId(), due.recipient()));
                 byte[] envelope = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(due.tenant(), due.messageId()),
                         Outbox::envelopeOf);
                 return Optional.of(new DeliveryLease(due.tenant(), due.messageId(), due.recipient(), envelope,
@@ -203,7 +208,7 @@ public final class Outbox {
             if (state.status() == DeliveryStatus.FAILED) {
                 tx.delete(Database.OUTBOX_DEAD, deliveryKey);
             } else {
-                tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
+                deleteDue(tx, due(lease, state.nextAttemptAt()));
             }
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
                     DeliveryStatus.DELIVERED, state.attempts(), null, state.lastError(), receipt, at,
@@ -223,8 +228,8 @@ public final class Outbox {
             if (state == null) {
                 return null;
             }
-            tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
-            tx.put(Database.OUTBOX_DUE, dueKey(lease, nextAttemptAt), NO_VALUE);
+            deleteDue(tx, due(lease, state.nextAttemptAt()));
+            putDue(tx, due(lease, nextAttemptAt));
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
                     DeliveryStatus.PENDING, state.attempts(), nextAttemptAt, error, null, null,
                     state.queuedSince(), null)));
@@ -245,7 +250,7 @@ public final class Outbox {
             if (state == null) {
                 return null;
             }
-            tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
+            deleteDue(tx, due(lease, state.nextAttemptAt()));
             tx.put(Database.OUTBOX_DEAD, deliveryKey, NO_VALUE);
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
                     DeliveryStatus.FAILED, state.attempts(), null, error, null, null, state.queuedSince(), at)));
@@ -307,7 +312,7 @@ public final class Outbox {
             }
             tx.put(Database.OUTBOX_DELIVERIES, key, encode(new Delivery(state.recipient(), DeliveryStatus.PENDING,
                     0, now, state.lastError(), null, null, now, null)));
-            tx.put(Database.OUTBOX_DUE, QueueKeys.due(now, id.tenant(), id.messageId(), id.recipient()), NO_VALUE);
+            putDue(tx, new QueueKeys.Due(now, id.tenant(), id.messageId(), id.recipient()));
             requeued++;
         }
         return requeued;
@@ -419,8 +424,76 @@ public final class Outbox {
         return reason == null || reason.length() <= MAX_ERROR_CHARS ? reason : reason.substring(0, MAX_ERROR_CHARS);
     }
 
-    private static ByteBuffer dueKey(DeliveryLease lease, Instant at) {
-        return QueueKeys.due(at, lease.tenant(), lease.messageId(), lease.recipient());
+    private static QueueKeys.Due due(DeliveryLease lease, Instant at) {
+        return new QueueKeys.Due(at, lease.tenant(), lease.messageId(), lease.recipient());
+    }
+
+    /** Adds a due entry to both indexes: by time (what is due first) and by tenant (whose turn it is). */
+    private static void putDue(Transaction tx, QueueKeys.Due due) {
+        tx.put(Database.OUTBOX_DUE, due.encode(), NO_VALUE);
+        tx.put(Database.OUTBOX_TENANT_DUE, QueueKeys.tenantDue(due), NO_VALUE);
+    }
+
+    private static void deleteDue(Transaction tx, QueueKeys.Due due) {
+        tx.delete(Database.OUTBOX_DUE, due.encode());
+        tx.delete(Database.OUTBOX_TENANT_DUE, QueueKeys.tenantDue(due));
+    }
+
+    /**
+     * The earliest due entry (at or before now) of the first tenant after the one served last that
+     * has one, wrapping around to the first tenant; null when no tenant has a delivery due. A tenant
+     * with nothing due costs one seek, whatever its backlog.
+     */
+    private QueueKeys.Due nextTenantsDue(Transaction tx, Instant now) {
+        String last = lastServedTenant;
+        byte[] boundary = last == null ? null : QueueKeys.afterTenant(last);
+        // First the tenants after the one served last, then from the first up to that one.
+        QueueKeys.Due due = firstDueBetween(tx, boundary, null, now);
+        if (due == null && boundary != null) {
+            due = firstDueBetween(tx, null, boundary, now);
+        }
+        return due;
+    }
+
+    /** The first tenant's earliest due entry, among tenants whose keys lie in [from, to) (null: open end). */
+    private static QueueKeys.Due firstDueBetween(Transaction tx, byte[] from, byte[] to, Instant now) {
+        byte[] seek = from;
+        for (;;) {
+            byte[][] found = {null};
+            java.util.function.BiPredicate<ByteBuffer, ByteBuffer> first = (key, value) -> {
+                found[0] = Transaction.copy(key);
+                return false;
+            };
+            if (seek == null) {
+                tx.scan(Database.OUTBOX_TENANT_DUE, EMPTY_PREFIX, first);
+            } else {
+                tx.scanFrom(Database.OUTBOX_TENANT_DUE, Transaction.direct(seek), first);
+            }
+            if (found[0] == null || (to != null && java.util.Arrays.compareUnsigned(found[0], to) >= 0)) {
+                return null;
+            }
+            QueueKeys.Due due = QueueKeys.decodeTenantDue(ByteBuffer.wrap(found[0]));
+            if (!due.at().isAfter(now)) {
+                return due;
+            }
+            seek = QueueKeys.afterTenant(due.tenant());
+            if (seek == null) {
+                return null;
+            }
+        }
+    }
+
+    /** Fills the per-tenant due index from the time-ordered one, for a store written before it existed. */
+    private static void rebuildTenantIndexIfStale(Transaction tx) {
+        if (tx.count(Database.OUTBOX_TENANT_DUE) == tx.count(Database.OUTBOX_DUE)) {
+            return;
+        }
+        List<byte[]> tenantKeys = new ArrayList<>();
+        tx.scan(Database.OUTBOX_TENANT_DUE, EMPTY_PREFIX, (key, value) -> tenantKeys.add(Transaction.copy(key)));
+        tenantKeys.forEach(k -> tx.delete(Database.OUTBOX_TENANT_DUE, Transaction.direct(k)));
+        List<QueueKeys.Due> due = new ArrayList<>();
+        tx.scan(Database.OUTBOX_DUE, EMPTY_PREFIX, (key, value) -> due.add(QueueKeys.Due.decode(key)));
+        due.forEach(d -> tx.put(Database.OUTBOX_TENANT_DUE, QueueKeys.tenantDue(d), NO_VALUE));
     }
 
     private static Optional<OutboxEntry> read(Transaction tx, String tenant, String messageId) {

@@ -56,6 +56,30 @@ final class QueueKeys {
         return new BinaryWriter().instant(at).text(tenant).text(messageId).text(recipient).toDirectBuffer();
     }
 
+    /** The per-tenant due-index key of a due entry: tenant first, so each tenant's entries are one range. */
+    static ByteBuffer tenantDue(Due due) {
+        return new BinaryWriter().text(due.tenant()).instant(due.at()).text(due.messageId()).text(due.recipient())
+                .toDirectBuffer();
+    }
+
+    static Due decodeTenantDue(ByteBuffer key) {
+        BinaryReader reader = new BinaryReader(key);
+        String tenant = reader.text();
+        return new Due(reader.instant(), tenant, reader.text(), reader.text());
+    }
+
+    /** The smallest key after every key that begins with {@code tenant}'s component, or null if there is none. */
+    static byte[] afterTenant(String tenant) {
+        byte[] prefix = new BinaryWriter().text(tenant).toByteArray();
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                prefix[i]++;
+                return java.util.Arrays.copyOf(prefix, i + 1);
+            }
+        }
+        return null;
+    }
+
     static ByteBuffer inboxPending(String tenant, long sequence) {
         return new BinaryWriter().text(tenant).i64(sequence).toDirectBuffer();
     }

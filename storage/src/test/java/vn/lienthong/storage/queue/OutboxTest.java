@@ -97,14 +97,14 @@ class OutboxTest {
     }
 
     @Test
-    void leasesTheEarliestDueDeliveryFirst() {
+    void leasesEachTenantsEarliestDueDeliveryFirstWithTenantsTakingTurns() {
         outbox.put(message("t1", "late", T0.plusSeconds(20), "G01"));
         outbox.put(message("t2", "early", T0, "G02"));
         outbox.put(message("t1", "middle", T0.plusSeconds(10), "G03"));
 
         Instant now = T0.plusSeconds(60);
-        assertEquals("early", outbox.leaseNextDue(now, LEASE).orElseThrow().messageId());
         assertEquals("middle", outbox.leaseNextDue(now, LEASE).orElseThrow().messageId());
+        assertEquals("early", outbox.leaseNextDue(now, LEASE).orElseThrow().messageId());
         DeliveryLease last = outbox.leaseNextDue(now, LEASE).orElseThrow();
         assertEquals("late", last.messageId());
         assertEquals("t1", last.tenant());
@@ -249,5 +249,39 @@ class OutboxTest {
         assertTrue(outbox.putWithin(message("t2", "m4", T0, "G01"), 0, oneEnvelope).isEmpty(), "bytes bounded");
         assertTrue(outbox.putWithin(message("t3", "m5", T0, "G01"), 1, oneEnvelope).isPresent(),
                 "another tenant has its own quota");
+    }
+
+    @Test
+    void servesTenantsInTurnSoThatABacklogDelaysAnotherTenantByOneDeliveryPerBusyTenant() {
+        // Tenant "big" has a backlog due before anything of the others; each other tenant has one document.
+        int backlog = 500;
+        for (int i = 0; i < backlog; i++) {
+            outbox.put(message("big", "b" + i, T0.plusMillis(i), "G01"));
+        }
+        outbox.put(message("small", "s1", T0.plusMillis(backlog + 1), "G01"));
+        outbox.put(message("other", "o1", T0.plusMillis(backlog + 2), "G01"));
+        Instant now = T0.plusSeconds(60);
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            order.add(outbox.leaseNextDue(now, LEASE).orElseThrow().messageId());
+        }
+        int small = order.indexOf("s1");
+        int other = order.indexOf("o1");
+        System.out.println("fairness: with a backlog of " + backlog + " documents of one tenant, another tenant's"
+                + " single document was leased at position " + (small + 1) + " and a third's at " + (other + 1)
+                + " (first-come order would be " + (backlog + 1) + " and " + (backlog + 2) + ")");
+        assertTrue(small >= 0 && small < 3 && other >= 0 && other < 3, order.toString());
+        assertEquals(List.of("b0", "b1", "b2"), order.stream().filter(id -> id.startsWith("b")).limit(3).toList(),
+                "each tenant's own deliveries stay in due order");
+        assertEquals(List.of(), storage.checkIntegrity());
+    }
+
+    @Test
+    void aTenantWhoseDeliveriesAreNotYetDueDoesNotHoldUpTheOthers() {
+        outbox.put(message("late", "l1", T0.plusSeconds(3600), "G01"));
+        outbox.put(message("now", "n1", T0, "G01"));
+        assertEquals("n1", outbox.leaseNextDue(T0, LEASE).orElseThrow().messageId());
+        assertTrue(outbox.leaseNextDue(T0, LEASE).isEmpty(), "l1 is not due yet and n1 is leased");
+        assertEquals("l1", outbox.leaseNextDue(T0.plusSeconds(3600), LEASE).orElseThrow().messageId());
     }
 }
