@@ -151,7 +151,7 @@ public final class Appliance implements AutoCloseable {
             readiness.put("hsm", keys::tokenUp);
             readiness.put("storage", storage::isHealthy);
             HttpRouting.Builder opsRouting = HttpRouting.builder();
-            new Operations(metrics, readiness).routing(opsRouting);
+            new Operations(metrics, readiness, () -> certificateWarnings(keys, clock)).routing(opsRouting);
             WebServer opsServer = WebServer.builder()
                     .host(config.ops().host())
                     .port(config.ops().port())
@@ -189,6 +189,15 @@ public final class Appliance implements AutoCloseable {
             storage.close();
             throw e;
         }
+    }
+
+    /** A readiness warning for each certificate that has expired or expires within 30 days. */
+    private static java.util.List<String> certificateWarnings(ApplianceKeys keys, Clock clock) {
+        java.time.Instant now = clock.instant();
+        return keys.certificates().entrySet().stream()
+                .map(e -> vn.lienthong.provisioning.cert.CertificateExpiry.of(e.getKey(), e.getValue()).warning(now))
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     /** Grows the store to the sizes now in the configuration file (an operator raised them). */

@@ -207,6 +207,20 @@ class TenantIsolationTest {
         assertTrue(metric(shared, "lienthong_documents_accepted_total", "tenant=\"" + B + "\"") >= 1);
         assertEquals(0, metric(shared, "lienthong_documents_accepted_total", "tenant=\"" + A + "\""));
         assertTrue(metric(shared, "lienthong_queue_depth", "queue=\"inbox\",tenant=\"" + B + "\"") >= 1);
+        double secondsLeft = metric(shared, "lienthong_certificate_expiry_seconds",
+                "tenant=\"" + B + "\",usage=\"signing\"");
+        assertTrue(secondsLeft > 300 * 86400.0, "B's signing certificate has about a year left: " + secondsLeft);
+        assertTrue(metric(shared, "lienthong_certificate_expiry_seconds", "tenant=\"appliance\",usage=\"tls\"") > 0);
+    }
+
+    @Test
+    void readinessCarriesNoCertificateWarningWhileEveryCertificateHasMoreThan30Days() throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(shared.running.opsUri().resolve("/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(!ready.body().contains("warnings"), ready.body());
+        }
     }
 
     // --- helpers -----------------------------------------------------------------------------

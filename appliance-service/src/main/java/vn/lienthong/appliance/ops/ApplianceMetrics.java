@@ -192,10 +192,13 @@ public final class ApplianceMetrics {
                 .callback(cb -> cb.call(mapUsage.get().mapSizeBytes()))
                 .register(registry);
         GaugeWithCallback.builder().name("lienthong_certificate_expiry_seconds")
-                .help("Seconds until each key's certificate expires (negative when expired), by key alias.")
-                .labelNames("alias")
-                .callback(cb -> certificates.get().forEach((alias, cert) -> cb.call(
-                        (cert.getNotAfter().getTime() - clock.millis()) / 1000.0, alias)))
+                .help("Seconds until each key's certificate expires (negative when expired), by tenant"
+                        + " ('appliance' for the appliance's own) and usage (signing, tls).")
+                .labelNames("tenant", "usage")
+                .callback(cb -> certificates.get().forEach((alias, cert) -> {
+                    var expiry = vn.lienthong.provisioning.cert.CertificateExpiry.of(alias, cert);
+                    cb.call((cert.getNotAfter().getTime() - clock.millis()) / 1000.0, expiry.tenant(), expiry.usage());
+                }))
                 .register(registry);
         GaugeWithCallback.builder().name("lienthong_hsm_token_up")
                 .help("1 when the HSM token answers, 0 when it does not, by token label.")

@@ -23,11 +23,12 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
 import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.provisioning.cert.CertificateExpiry;
 
 /** {@code provision cert}: certificates for the keys in the HSM. */
 @Command(name = "cert", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the certificates of the keys in the HSM.",
-        subcommands = CertCommand.Import.class)
+        subcommands = {CertCommand.Import.class, CertCommand.Status.class})
 final class CertCommand implements Runnable {
 
     @Spec
@@ -36,6 +37,46 @@ final class CertCommand implements Runnable {
     @Override
     public void run() {
         throw Subcommands.missing(spec);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "List the certificate of every key the appliance uses (its TLS identity and each tenant's"
+                    + " signing key) with its end date, days left and state: ok, expires-soon (within 30"
+                    + " days: the service's readiness warns), expired, or no-certificate (none imported yet)."
+            })
+    static final class Status extends ProvisioningAction {
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            Instant now = Instant.now();
+            Table table = new Table("TENANT", "USAGE", "KEY ALIAS", "SUBJECT", "NOT AFTER", "DAYS LEFT", "STATE");
+            List<java.util.Map.Entry<String, java.util.Optional<vn.lienthong.provisioning.registry.Tenant>>> keys =
+                    new ArrayList<>();
+            keys.add(java.util.Map.entry(vn.lienthong.provisioning.registry.ApplianceRegistry.TLS_KEY_ALIAS,
+                    java.util.Optional.empty()));
+            for (var tenant : environment.registry().tenants()) {
+                if (tenant.status() != vn.lienthong.provisioning.registry.TenantStatus.REMOVED) {
+                    keys.add(java.util.Map.entry(tenant.keyAlias(), java.util.Optional.of(tenant)));
+                }
+            }
+            for (var key : keys) {
+                String alias = key.getKey();
+                java.util.Optional<TokenKey> found = environment.tokenFor(key.getValue()).key(alias);
+                if (found.isEmpty()) {
+                    CertificateExpiry missing = CertificateExpiry.of(alias, null);
+                    table.add(missing.tenant(), missing.usage(), alias, "-", "-", "-", "no-key");
+                    continue;
+                }
+                CertificateExpiry expiry = CertificateExpiry.of(alias, found.get().certificate());
+                boolean placeholder = expiry.placeholder();
+                table.add(expiry.tenant(), expiry.usage(), alias,
+                        placeholder ? "-" : expiry.certificate().getSubjectX500Principal().getName(),
+                        placeholder ? "-" : TenantCommand.date(expiry.certificate().getNotAfter().toInstant()),
+                        placeholder ? "-" : String.valueOf(expiry.remaining(now).toDays()), expiry.state(now));
+            }
+            table.print(out);
+        }
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -321,6 +322,30 @@ class ProvisionCommandTest {
         assertTrue(resume.err().contains("tenant add"), resume::toString);
         assertEquals(1, run("tenant", "suspend", "vxp.saas.99").exitCode(), "no such tenant");
         assertEquals(2, run("tenant", "quota", "vxp.saas.05", "--queued-documents", "-1").exitCode());
+    }
+
+    @Test
+    void certStatusListsEveryKeysCertificateWithDaysLeftAndWarnsWithin30Days() throws Exception {
+        String organ = "000.00.00.K10";
+        assertEquals(0, run("tenant", "add", organ, "--name", "Sở sắp hết hạn").exitCode());
+        assertEquals(0, run("key", "generate", "--tenant", organ, "--alg", "ecp256").exitCode());
+        TokenKey key = environment.token().key("sign-" + organ).orElseThrow();
+        X509Certificate shortLived = intermediate.issue(new X500Name("CN=" + organ + ",C=VN"), key.publicKey(),
+                java.time.Duration.ofDays(10));
+        Path file = write(organ + "-short.pem", TestCa.pem(List.of(shortLived, intermediate.certificate())));
+        CliRun imported = run("cert", "import", "--tenant", organ, file.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals(0, run("tenant", "add", "000.00.00.K11", "--name", "Chưa có khoá").exitCode());
+
+        CliRun status = run("cert", "status");
+        assertEquals(0, status.exitCode(), status::toString);
+        List<String> lines = status.out().lines().toList();
+        assertTrue(lines.getFirst().matches("TENANT +USAGE +KEY ALIAS +SUBJECT +NOT AFTER +DAYS LEFT +STATE"), status::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.matches(Pattern.quote(organ) + " +signing +sign-" + Pattern.quote(organ)
+                + " +\\S.* +\\d{4}-\\d\\d-\\d\\d +(9|10) +expires-soon")), status::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("000\\.00\\.00\\.K11 +signing +sign-\\S+ +- +- +- +no-key")),
+                status::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("appliance ") && l.contains(" tls ")), status::toString);
     }
 
     @Test

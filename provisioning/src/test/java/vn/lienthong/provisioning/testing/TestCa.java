@@ -75,6 +75,11 @@ public final class TestCa {
         return sign(keys, name, subject, publicKey, false, Duration.ofDays(365));
     }
 
+    /** Issues an end-entity certificate valid for {@code validity} from now (an hour back-dated). */
+    public X509Certificate issue(X500Name subject, PublicKey publicKey, Duration validity) throws Exception {
+        return sign(keys, name, subject, publicKey, false, validity);
+    }
+
     public static String pem(List<X509Certificate> certificates) throws Exception {
         StringBuilder pem = new StringBuilder();
         for (X509Certificate c : certificates) {
