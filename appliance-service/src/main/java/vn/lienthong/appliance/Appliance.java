@@ -25,6 +25,7 @@ import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.ops.OperatorApi;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
@@ -63,6 +64,7 @@ public final class Appliance implements AutoCloseable {
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
     private KeyUsageAudit keyUsage;
+    private WebServer operatorServer;
 
     private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
                       List<TokenSupervisor> tenantTokens, ApplianceKeys keys, Forwarder forwarder,
@@ -160,6 +162,21 @@ public final class Appliance implements AutoCloseable {
                     .build()
                     .start();
 
+            // The operator API: its own mutual-TLS listener, only when the configuration names one.
+            WebServer operatorServer = ApplianceConfig.operatorListener(config.file()).map(listener -> {
+                HttpRouting.Builder operatorRouting = HttpRouting.builder();
+                new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock).routing(operatorRouting);
+                return WebServer.builder()
+                        .host(listener.host())
+                        .port(listener.port())
+                        .shutdownHook(false)
+                        .tls(HelidonTls.of(presentedTls::get, new ObservedClientTrust(anchors,
+                                outcome -> metrics.tlsHandshake("operator", outcome))))
+                        .routing(operatorRouting)
+                        .build()
+                        .start();
+            }).orElse(null);
+
             forwarder.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
@@ -178,6 +195,7 @@ public final class Appliance implements AutoCloseable {
                     apiServer, opsServer,
                     housekeeping);
             appliance.keyUsage = keyUsage;
+            appliance.operatorServer = operatorServer;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
@@ -228,6 +246,13 @@ public final class Appliance implements AutoCloseable {
         return URI.create("https://" + config.axis().host() + ":" + axisServer.port());
     }
 
+    /** The operator API's address, if the configuration enables it ({@code listeners.operator}). */
+    public java.util.Optional<URI> operatorUri() {
+        return java.util.Optional.ofNullable(operatorServer)
+                .map(server -> URI.create("https://" + ApplianceConfig.operatorListener(config.file()).orElseThrow().host()
+                        + ":" + server.port()));
+    }
+
     public URI opsUri() {
         return URI.create("http://" + config.ops().host() + ":" + opsServer.port());
     }
@@ -239,6 +264,9 @@ public final class Appliance implements AutoCloseable {
         axisServer.close();
         forwarder.close();
         opsServer.stop();
+        if (operatorServer != null) {
+            operatorServer.stop();
+        }
         keyUsage.flush();
         keys.close();
         tenantTokens.forEach(TokenSupervisor::close);

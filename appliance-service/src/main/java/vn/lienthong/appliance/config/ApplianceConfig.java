@@ -154,6 +154,20 @@ public record ApplianceConfig(
         return value;
     }
 
+    /**
+     * The operator API's listener ({@code listeners.operator}), if the file configures one: the
+     * operator API runs only where the operator asked for it.
+     */
+    public static java.util.Optional<Listener> operatorListener(Path file) {
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.file(file.toAbsolutePath().normalize()))
+                .build();
+        Config node = config.get("listeners.operator");
+        return node.exists() ? java.util.Optional.of(listener(node, 9443)) : java.util.Optional.empty();
+    }
+
     private static Listener listener(Config node, int defaultPort) {
         return new Listener(node.get("host").asString().orElse("127.0.0.1"),
                 node.get("port").asInt().orElse(defaultPort));

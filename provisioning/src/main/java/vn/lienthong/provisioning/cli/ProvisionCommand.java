@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
             TrustCommand.class,
             TenantCommand.class,
             DirectoryCommand.class,
-            QueueCommand.class
+            QueueCommand.class,
+            OperatorCommand.class
         })
 public final class ProvisionCommand implements Runnable {
 

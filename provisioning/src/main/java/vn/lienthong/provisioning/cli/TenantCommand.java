@@ -130,13 +130,7 @@ final class TenantCommand implements Runnable {
 
         @Override
         void run(ProvisioningEnvironment environment, PrintWriter out) {
-            ApplianceRegistry registry = environment.registry();
-            Tenant tenant = existing(registry, organId);
-            if (tenant.status() == TenantStatus.REMOVED && target() != TenantStatus.REMOVED) {
-                throw new Refusal("tenant " + organId + " was removed; add it again with 'provision tenant add "
-                        + organId + " --dms-cert FILE'");
-            }
-            registry.putTenant(tenant.withStatus(target()));
+            Tenant tenant = environment.registry().changeTenantStatus(organId, target());
             out.println(done() + " tenant " + organId + " (" + tenant.name() + "): now " + target().word());
         }
     }

@@ -31,6 +31,7 @@ public final class ApplianceRegistry {
     static final String TENANT = "tenant";
     static final String TRUST = "trust";
     static final String DIRECTORY = "directory";
+    static final String OPERATOR = "operator";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,6 +71,64 @@ public final class ApplianceRegistry {
         List<Tenant> tenants = new ArrayList<>();
         registry.list(TENANT).forEach((key, bytes) -> tenants.add(read(bytes, Tenant.class, TENANT, key)));
         return tenants;
+    }
+
+    /**
+     * Sets a tenant's status (suspend, resume, remove) and returns it as stored.
+     *
+     * @throws IllegalArgumentException if there is no such tenant
+     * @throws IllegalStateException if it was removed and is to be suspended or resumed
+     */
+    public Tenant changeTenantStatus(String organId, TenantStatus status) {
+        Tenant tenant = tenant(organId).orElseThrow(() -> new IllegalArgumentException("there is no tenant "
+                + organId + "; 'provision tenant list' shows the tenants"));
+        if (tenant.status() == TenantStatus.REMOVED && status != TenantStatus.REMOVED) {
+            throw new IllegalStateException("tenant " + organId + " was removed; add it again with"
+                    + " 'provision tenant add " + organId + " --dms-cert FILE'");
+        }
+        Tenant changed = tenant.withStatus(status);
+        registry.put(TENANT, organId, write(changed));
+        return changed;
+    }
+
+    /**
+     * Adds or replaces an operator of the operator API, keyed by their certificate.
+     *
+     * @throws IllegalArgumentException if the certificate already acts as a tenant's document system
+     */
+    public void putOperator(Operator operator) {
+        if (tenantByDmsCertificate(operator.certificateSha256()).isPresent()) {
+            throw new IllegalArgumentException("the certificate " + operator.certificateSha256()
+                    + " acts as a tenant's document system; an operator needs a certificate of their own");
+        }
+        registry.put(OPERATOR, operator.certificateSha256(), write(operator));
+    }
+
+    /** The operator a client certificate (by its lower-case hex SHA-256) authenticates, if any. */
+    public Optional<Operator> operatorByCertificate(String sha256) {
+        if (!Fingerprints.isSha256Hex(sha256)) {
+            return Optional.empty();
+        }
+        String pin = sha256.toLowerCase(Locale.ROOT);
+        return registry.get(OPERATOR, pin).map(bytes -> read(bytes, Operator.class, OPERATOR, pin));
+    }
+
+    /** Every operator, by certificate fingerprint. */
+    public List<Operator> operators() {
+        List<Operator> operators = new ArrayList<>();
+        registry.list(OPERATOR).forEach((key, bytes) -> operators.add(read(bytes, Operator.class, OPERATOR, key)));
+        return operators;
+    }
+
+    /** Removes every certificate of the operator named {@code name}; returns how many. */
+    public int removeOperator(String name) {
+        int removed = 0;
+        for (Operator operator : operators()) {
+            if (operator.name().equals(name) && registry.delete(OPERATOR, operator.certificateSha256())) {
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /** The tenant a document-system client certificate (by its lower-case hex SHA-256) acts as, if any. */
