@@ -69,9 +69,17 @@ public final class ApplianceKeys implements AutoCloseable {
         this.maxBatch = maxBatch;
     }
 
+    /** The alias of the key that signs for the tenant now (the next one once a staged rollover's switch time has come). */
+    static String signingAlias(Tenant tenant) {
+        return tenant.signingKeyAlias(java.time.Instant.now());
+    }
+
     /** The tenant's signing key; {@link MissingKeyException} when it was never generated. */
     public TokenKey tenantKey(Tenant tenant) {
-        return key(tokenOf(tenant), tenant.keyAlias(), "tenant " + tenant.organId());
+        TokenSupervisor supervisor = tokenOf(tenant);
+        String alias = signingAlias(tenant);
+        TokenKey key = key(supervisor, alias, "tenant " + tenant.organId());
+        return placeholder(key) ? supervisor.use(t -> reloaded(t, alias)).orElse(key) : key;
     }
 
     /** The token that holds the tenant's key, as configured: never another tenant's token. */
@@ -114,7 +122,7 @@ public final class ApplianceKeys implements AutoCloseable {
 
     /** Signs a receipt in the HSM with the recipient tenant's key. */
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
-        String alias = recipient.keyAlias();
+        String alias = signingAlias(recipient);
         String owner = "tenant " + recipient.organId();
         return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(new CmsSigner(t.provider()))
                 .sign(receipt, keyIn(t, alias, owner)));
@@ -122,8 +130,24 @@ public final class ApplianceKeys implements AutoCloseable {
 
     /** The key as the token holds it now (after a reopening, a new provider holds new handles). */
     private TokenKey keyIn(Token t, String alias, String owner) {
-        return t.key(alias).orElseThrow(() -> new MissingKeyException("the HSM token '" + t.label()
+        TokenKey key = t.key(alias).orElseThrow(() -> new MissingKeyException("the HSM token '" + t.label()
                 + "' has no key '" + alias + "' for " + owner + ": run 'lienthong provision key generate'"));
+        return placeholder(key) ? reloaded(t, alias).orElse(key) : key;
+    }
+
+    /**
+     * A key still seen with its self-signed placeholder (it was listed before the operator imported
+     * its certificate, as the next key of a rollover is) is read again at once rather than at the
+     * next periodic reload, so that a switch takes effect at the moment chosen.
+     */
+    private static boolean placeholder(TokenKey key) {
+        X509Certificate certificate = key.certificate();
+        return certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal());
+    }
+
+    private static java.util.Optional<TokenKey> reloaded(Token t, String alias) {
+        t.reload();
+        return t.key(alias);
     }
 
     /** One timed signature on the token, counted for the key; failures counted by kind. */
@@ -152,7 +176,7 @@ public final class ApplianceKeys implements AutoCloseable {
         boolean up = probe(token, List.of(ApplianceRegistry.TLS_KEY_ALIAS));
         for (TokenSupervisor other : Set.copyOf(tenantTokens.values())) {
             List<String> aliases = registry.tenants().stream()
-                    .filter(tenant -> tenantTokens.get(tenant.organId()) == other).map(Tenant::keyAlias).toList();
+                    .filter(tenant -> tenantTokens.get(tenant.organId()) == other).map(ApplianceKeys::signingAlias).toList();
             up &= probe(other, aliases);
         }
         return up;
@@ -192,8 +216,9 @@ public final class ApplianceKeys implements AutoCloseable {
             token.use(t -> t.key(ApplianceRegistry.TLS_KEY_ALIAS))
                     .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
             for (Tenant tenant : registry.tenants()) {
-                tokenOf(tenant).use(t -> t.key(tenant.keyAlias()))
-                        .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+                // Under the tenant's first alias whatever key generation signs now, so the tenant stays readable.
+                tokenOf(tenant).use(t -> t.key(signingAlias(tenant)))
+                        .ifPresent(k -> certificates.put(Tenant.keyAliasOf(tenant.organId()), k.certificate()));
             }
         } catch (HsmException e) {
             metrics.hsmError("key-lookup");
@@ -238,7 +263,7 @@ public final class ApplianceKeys implements AutoCloseable {
     /** True when the tenant's signing key is in the token. */
     public boolean hasKey(Tenant tenant) {
         try {
-            return tokenOf(tenant).use(t -> t.key(tenant.keyAlias())).isPresent();
+            return tokenOf(tenant).use(t -> t.key(signingAlias(tenant))).isPresent();
         } catch (HsmException e) {
             return false;
         }

@@ -92,13 +92,17 @@ final class CertCommand implements Runnable {
         @ArgGroup(exclusive = true, multiplicity = "1")
         KeyOwner owner;
 
+        @picocli.CommandLine.Option(names = "--next",
+                description = "For the tenant's next key of a staged rollover; it signs once 'provision key switch' says so.")
+        boolean next;
+
         @Parameters(index = "0", paramLabel = "FILE", description = "The certificate, then any intermediates.")
         Path file;
 
         @Override
         void run(ProvisioningEnvironment environment, PrintWriter out) {
             List<X509Certificate> certificates = InputFiles.certificates(file);
-            KeyOwner.Resolved resolved = owner.resolve(environment);
+            KeyOwner.Resolved resolved = owner.resolve(environment, next);
             Token token = environment.tokenFor(resolved.tenant());
             TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                     "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));

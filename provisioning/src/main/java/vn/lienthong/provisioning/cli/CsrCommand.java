@@ -31,6 +31,10 @@ final class CsrCommand extends ProvisioningAction {
     @ArgGroup(exclusive = true, multiplicity = "1")
     KeyOwner owner;
 
+    @picocli.CommandLine.Option(names = "--next",
+            description = "For the tenant's next key of a staged rollover, while the current one keeps signing.")
+    boolean next;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Write the request here (default: standard output).")
     Path outFile;
 
@@ -54,7 +58,7 @@ final class CsrCommand extends ProvisioningAction {
                 throw new Refusal("'" + address + "' is not an IPv4 or IPv6 address");
             }
         }
-        KeyOwner.Resolved resolved = owner.resolve(environment);
+        KeyOwner.Resolved resolved = owner.resolve(environment, next);
         Token token = environment.tokenFor(resolved.tenant());
         TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                 "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));

@@ -11,7 +11,7 @@ import java.util.Objects;
  * and its quota. The service reads it at every request, so a change takes effect without a restart.
  */
 public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256,
-                     TenantStatus status, TenantQuota quota) {
+                     TenantStatus status, TenantQuota quota, String nextKeyAlias, String switchAt) {
 
     /** The longest name an organizationName may carry (X.520 ub-organization-name, RFC 5280 Appendix A). */
     public static final int MAX_NAME_LENGTH = 64;
@@ -28,8 +28,19 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
             throw new IllegalArgumentException("the name of tenant " + organId + " must be at most "
                     + MAX_NAME_LENGTH + " characters without control characters");
         }
-        if (!keyAliasOf(organId).equals(keyAlias)) {
-            throw new IllegalArgumentException("the key alias of tenant " + organId + " must be " + keyAliasOf(organId));
+        if (generation(organId, keyAlias) < 1) {
+            throw new IllegalArgumentException("the key alias of tenant " + organId + " must be " + keyAliasOf(organId)
+                    + " (or " + keyAliasOf(organId) + ".N after a key rollover)");
+        }
+        if (nextKeyAlias != null && generation(organId, nextKeyAlias) <= generation(organId, keyAlias)) {
+            throw new IllegalArgumentException("the next key alias of tenant " + organId + " must be a later "
+                    + keyAliasOf(organId) + ".N than " + keyAlias);
+        }
+        if (switchAt != null) {
+            if (nextKeyAlias == null) {
+                throw new IllegalArgumentException("tenant " + organId + " has no next key to switch to");
+            }
+            java.time.Instant.parse(switchAt); // refuses a malformed time
         }
         List<String> pins = new ArrayList<>();
         for (String pin : Objects.requireNonNullElse(dmsCertificateSha256, List.<String>of())) {
@@ -47,9 +58,59 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
         }
     }
 
-    /** An active tenant without limits. */
+    /** An active tenant without limits or a key rollover under way. */
     public Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256) {
-        this(organId, name, keyAlias, dmsCertificateSha256, TenantStatus.ACTIVE, TenantQuota.NONE);
+        this(organId, name, keyAlias, dmsCertificateSha256, TenantStatus.ACTIVE, TenantQuota.NONE, null, null);
+    }
+
+    /**
+     * The alias of the key that signs for this tenant at {@code now}: the current key, or the next
+     * one once the switch time chosen for a staged rollover has come.
+     */
+    public String signingKeyAlias(java.time.Instant now) {
+        return switched(now) ? nextKeyAlias : keyAlias;
+    }
+
+    private boolean switched(java.time.Instant now) {
+        return nextKeyAlias != null && switchAt != null && !now.isBefore(java.time.Instant.parse(switchAt));
+    }
+
+    /** This tenant with a switch that has come made final: the next key is the current one. */
+    public Tenant settled(java.time.Instant now) {
+        return switched(now) ? new Tenant(organId, name, nextKeyAlias, dmsCertificateSha256, status, quota, null, null)
+                : this;
+    }
+
+    /** The alias the next key of a rollover gets: sign-ORGAN.2, .3, … after the current one. */
+    public String nextGenerationAlias() {
+        return keyAliasOf(organId) + "." + (generation(organId, keyAlias) + 1);
+    }
+
+    /** This tenant with a next key generated (not yet switched to). */
+    public Tenant withNextKey(String alias) {
+        return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, quota, alias, null);
+    }
+
+    /** This tenant switching to its next key at {@code at}. */
+    public Tenant withSwitchAt(java.time.Instant at) {
+        return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, quota, nextKeyAlias, at.toString());
+    }
+
+    /** 1 for sign-ORGAN, N for sign-ORGAN.N (N at least 2), 0 for any other alias. */
+    private static int generation(String organId, String alias) {
+        String base = keyAliasOf(organId);
+        if (base.equals(alias)) {
+            return 1;
+        }
+        if (alias == null || !alias.startsWith(base + ".")) {
+            return 0;
+        }
+        String number = alias.substring(base.length() + 1);
+        if (!number.matches("[1-9][0-9]{0,5}")) {
+            return 0;
+        }
+        int n = Integer.parseInt(number);
+        return n >= 2 ? n : 0;
     }
 
     /** A new tenant with its standard key alias and no DMS certificates yet. */
@@ -64,24 +125,25 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
 
     /** This tenant under another name. */
     public Tenant withName(String newName) {
-        return new Tenant(organId, newName, keyAlias, dmsCertificateSha256, status, quota);
+        return new Tenant(organId, newName, keyAlias, dmsCertificateSha256, status, quota, nextKeyAlias, switchAt);
     }
 
     /** This tenant with one more DMS certificate fingerprint (no change if already bound). */
     public Tenant withDmsCertificate(String sha256) {
         List<String> pins = new ArrayList<>(dmsCertificateSha256);
         pins.add(sha256);
-        return new Tenant(organId, name, keyAlias, pins, status, quota);
+        return new Tenant(organId, name, keyAlias, pins, status, quota, nextKeyAlias, switchAt);
     }
 
     /** This tenant with another status; removing it also unbinds its DMS certificates. */
     public Tenant withStatus(TenantStatus newStatus) {
         return new Tenant(organId, name, keyAlias,
-                newStatus == TenantStatus.REMOVED ? List.of() : dmsCertificateSha256, newStatus, quota);
+                newStatus == TenantStatus.REMOVED ? List.of() : dmsCertificateSha256, newStatus, quota, nextKeyAlias,
+                switchAt);
     }
 
     /** This tenant with another quota. */
     public Tenant withQuota(TenantQuota newQuota) {
-        return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, newQuota);
+        return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, newQuota, nextKeyAlias, switchAt);
     }
 }

@@ -46,4 +46,20 @@ class RecordsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new DirectoryEntry("000.00.00.H41", URI.create("https://localhost:25500"), "g".repeat(64)));
     }
+
+    @Test
+    void aStagedRolloverSignsWithTheNextKeyFromTheChosenMomentOn() {
+        Tenant tenant = Tenant.of("000.00.00.G22", "Văn phòng");
+        assertEquals("sign-000.00.00.G22.2", tenant.nextGenerationAlias());
+        java.time.Instant at = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        Tenant staged = tenant.withNextKey(tenant.nextGenerationAlias()).withSwitchAt(at);
+        assertEquals("sign-000.00.00.G22", staged.signingKeyAlias(at.minusMillis(1)));
+        assertEquals("sign-000.00.00.G22.2", staged.signingKeyAlias(at));
+        Tenant settled = staged.settled(at);
+        assertEquals("sign-000.00.00.G22.2", settled.keyAlias());
+        assertEquals(null, settled.nextKeyAlias());
+        assertEquals("sign-000.00.00.G22.3", settled.nextGenerationAlias());
+        assertThrows(IllegalArgumentException.class, () -> tenant.withNextKey("sign-000.00.00.G22"));
+        assertThrows(IllegalArgumentException.class, () -> tenant.withNextKey("sign-000.00.00.G23.2"));
+    }
 }
