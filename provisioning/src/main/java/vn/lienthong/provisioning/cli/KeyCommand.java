@@ -65,7 +65,7 @@ final class KeyCommand implements Runnable {
             }
             if (token.key(alias).isPresent()) {
                 throw new Refusal("the token already holds a key under the alias " + alias
-                        + "; it was kept (to replace a tenant's key, use --next and 'provision key switch')");
+                        + "; it was kept (for a key rotation, generate the next key with --next and 'provision key switch' to it)");
             }
             TokenKey key = token.generateKey(alias, algorithm);
             if (next) {

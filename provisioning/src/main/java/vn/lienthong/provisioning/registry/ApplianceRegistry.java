@@ -32,6 +32,10 @@ public final class ApplianceRegistry {
     static final String TRUST = "trust";
     static final String DIRECTORY = "directory";
     static final String OPERATOR = "operator";
+    /** DMS certificate fingerprint to organ id: finds the tenant of a request in one read, however many tenants. */
+    static final String DMS_INDEX = "dms-certificate";
+    /** Present once the DMS index holds every tenant's certificates (stores made before it are indexed on first use). */
+    private static final String DMS_INDEX_READY = "dms-index-ready";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,19 +51,31 @@ public final class ApplianceRegistry {
      * @throws IllegalArgumentException if one of its DMS certificates already acts as another tenant
      */
     public void putTenant(Tenant tenant) {
-        for (Tenant other : tenants()) {
-            if (other.organId().equals(tenant.organId())) {
-                continue;
+        for (String pin : tenant.dmsCertificateSha256()) {
+            Optional<Tenant> other = tenantByDmsCertificate(pin).filter(t -> !t.organId().equals(tenant.organId()));
+            if (other.isPresent()) {
+                // One client certificate acting as two tenants would let one organ read another's inbox.
+                throw new IllegalArgumentException("the DMS certificate " + pin + " already acts as tenant "
+                        + other.get().organId() + "; a certificate can act as one tenant only");
             }
-            for (String pin : tenant.dmsCertificateSha256()) {
-                if (other.dmsCertificateSha256().contains(pin)) {
-                    // One client certificate acting as two tenants would let one organ read another's inbox.
-                    throw new IllegalArgumentException("the DMS certificate " + pin + " already acts as tenant "
-                            + other.organId() + "; a certificate can act as one tenant only");
-                }
+            if (operatorByCertificate(pin).isPresent()) {
+                throw new IllegalArgumentException("the DMS certificate " + pin + " is an operator's; a tenant's"
+                        + " document system needs a certificate of its own");
             }
         }
+        Optional<Tenant> before = tenant(tenant.organId());
         registry.put(TENANT, tenant.organId(), write(tenant));
+        index(before, tenant);
+    }
+
+    /** Brings the DMS index in line with a tenant's record (a lookup checks the record again, so a stale entry is harmless). */
+    private void index(Optional<Tenant> before, Tenant after) {
+        before.ifPresent(old -> old.dmsCertificateSha256().stream()
+                .filter(pin -> !after.dmsCertificateSha256().contains(pin))
+                .forEach(pin -> registry.delete(DMS_INDEX, pin)));
+        for (String pin : after.dmsCertificateSha256()) {
+            registry.put(DMS_INDEX, pin, after.organId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     public Optional<Tenant> tenant(String organId) {
@@ -88,6 +104,7 @@ public final class ApplianceRegistry {
         }
         Tenant changed = tenant.withStatus(status);
         registry.put(TENANT, organId, write(changed));
+        index(Optional.of(tenant), changed);
         return changed;
     }
 
@@ -137,7 +154,15 @@ public final class ApplianceRegistry {
             return Optional.empty();
         }
         String pin = sha256.toLowerCase(Locale.ROOT);
-        return tenants().stream().filter(t -> t.dmsCertificateSha256().contains(pin)).findFirst();
+        if (registry.get(DMS_INDEX, DMS_INDEX_READY).isEmpty()) {
+            for (Tenant tenant : tenants()) {
+                index(Optional.empty(), tenant);
+            }
+            registry.put(DMS_INDEX, DMS_INDEX_READY, new byte[0]);
+        }
+        return registry.get(DMS_INDEX, pin)
+                .flatMap(organ -> tenant(new String(organ, java.nio.charset.StandardCharsets.UTF_8)))
+                .filter(t -> t.dmsCertificateSha256().contains(pin));
     }
 
     /**
