@@ -20,6 +20,7 @@ import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
@@ -76,6 +77,7 @@ public final class Appliance implements AutoCloseable {
             ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            StatusHistory statuses = new StatusHistory(storage.registry());
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
@@ -88,14 +90,14 @@ public final class Appliance implements AutoCloseable {
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
                     tlsKey, anchors,
-                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock),
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox()),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp);
+                    forwarder::wakeUp, statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()

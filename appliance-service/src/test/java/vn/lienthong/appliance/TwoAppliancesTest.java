@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,8 @@ import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
+import vn.lienthong.appliance.edxml.DocumentMessage;
+import vn.lienthong.appliance.edxml.EdxmlMessage;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -135,7 +138,7 @@ class TwoAppliancesTest {
             assertTrue(recipient.inbox(10).contains(id));
             Answer fetched = recipient.fetch(id);
             assertEquals(200, fetched.status());
-            assertArrayEquals(document, fetched.body(), "the recipient gets the sender's bytes exactly");
+            assertSenderDocumentWithItsTrace(document, fetched.body(), G22);
             assertEquals(204, recipient.acknowledge(id).status());
             assertFalse(recipient.inbox(0).contains(id), "an acknowledged message leaves the inbox");
         }
@@ -159,7 +162,77 @@ class TwoAppliancesTest {
         String id = submitted.json().path("id").asText();
         awaitDelivered(h41, id, 1);
         assertTrue(g22.inbox(10).contains(id));
-        assertArrayEquals(document, g22.fetch(id).body());
+        assertSenderDocumentWithItsTrace(document, g22.fetch(id).body(), H41);
+    }
+
+    /**
+     * The recipient gets the sender's document with one TraceHeader added by the sender's appliance
+     * before it sealed the envelope, so these are exactly the bytes the envelope's signature covers.
+     */
+    static void assertSenderDocumentWithItsTrace(byte[] sent, byte[] received, String senderOrgan) {
+        DocumentMessage original = (DocumentMessage) EdxmlMessage.parse(sent);
+        DocumentMessage delivered = (DocumentMessage) EdxmlMessage.parse(received);
+        assertEquals(original.documentId(), delivered.documentId());
+        assertEquals(original.subject(), delivered.subject());
+        assertEquals(original.traceHeaders().size() + 1, delivered.traceHeaders().size());
+        assertEquals(senderOrgan, delivered.traceHeaders().getLast().organId());
+    }
+
+    @Test
+    void carriesAStatusMessageBackAndShowsItInTheSendersStatusHistory() throws Exception {
+        byte[] document = edxml(G22, List.of(H41), "Xin ý kiến");
+        Answer submitted = g22.submit(document);
+        assertEquals(202, submitted.status(), submitted.text());
+        String id = submitted.json().path("id").asText();
+        awaitDelivered(g22, id, 1);
+        String documentId = EdxmlMessage.parse(document).documentId();
+
+        for (String code : List.of("01", "03")) {
+            Answer status = h41.submit(statusMessage(H41, G22, documentId, code));
+            assertEquals(202, status.status(), status.text());
+        }
+
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode history = null;
+        while (Instant.now().isBefore(deadline)) {
+            history = g22.outboxStatus(id).json().path("recipients").get(0).path("statusHistory");
+            if (history.size() == 2) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(2, history.size(), String.valueOf(history));
+        assertEquals(List.of("01", "03"), List.of(history.get(0).path("statusCode").asText(),
+                history.get(1).path("statusCode").asText()));
+        String statusId = history.get(1).path("statusMessageId").asText();
+        assertTrue(g22.inbox(0).contains(statusId), "the status also reaches the sender's document system");
+    }
+
+    @Test
+    void namesTheElementAndRuleOfAnInvalidDocument() throws Exception {
+        String bad = new String(edxml(G22, List.of(H41), "Sai ngày"), StandardCharsets.UTF_8)
+                .replace("2024/03/15", "15-03-2024");
+        Answer answer = g22.submit(bad.getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, answer.status(), answer.text());
+        assertEquals("urn:lienthong:problem:edxml-invalid", answer.json().path("type").asText());
+        assertEquals("edXML/edXMLEnvelope/edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate",
+                answer.json().path("element").asText());
+        assertEquals("date", answer.json().path("rule").asText());
+    }
+
+    static byte[] statusMessage(String from, String to, String documentId, String code) {
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXMLEnvelope><edXMLHeader><MessageHeader>
+                    <From><OrganId>%s</OrganId></From>
+                    <ResponseFor><OrganId>%s</OrganId><DocumentId>%s</DocumentId></ResponseFor>
+                    <StatusCode>%s</StatusCode>
+                    <Description>trạng thái %s</Description>
+                    <Timestamp>2024/03/15 10:00:00</Timestamp>
+                  </MessageHeader></edXMLHeader></edXMLEnvelope>
+                </edXML>
+                """.formatted(from, to, documentId, code, code)).strip().getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -180,14 +253,14 @@ class TwoAppliancesTest {
     @Test
     void refusesMalformedXml() throws Exception {
         assertRefusedAndNothingStored(g22.submit("<edXML><unclosed>".getBytes(StandardCharsets.UTF_8)),
-                400, "edxml-rejected");
+                400, "edxml-invalid");
     }
 
     @Test
     void refusesADocumentWithADtdOrExternalEntity() throws Exception {
         String xxe = "<?xml version=\"1.0\"?><!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                 + new String(edxml(G22, List.of(H41), "&x;"), StandardCharsets.UTF_8).replaceFirst("<\\?xml[^>]*>", "");
-        assertRefusedAndNothingStored(g22.submit(xxe.getBytes(StandardCharsets.UTF_8)), 400, "edxml-rejected");
+        assertRefusedAndNothingStored(g22.submit(xxe.getBytes(StandardCharsets.UTF_8)), 400, "edxml-invalid");
     }
 
     @Test
@@ -414,6 +487,8 @@ class TwoAppliancesTest {
                         <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
                         %s
                         <edXML:DocumentId>%s</edXML:DocumentId>
+                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
+                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
                         <edXML:Subject>%s</edXML:Subject>
                       </edXML:MessageHeader>
                     </edXML:edXMLHeader>
