@@ -20,6 +20,7 @@ import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.sdk.SdkApi;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
@@ -99,6 +100,8 @@ public final class Appliance implements AutoCloseable {
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
                     forwarder::wakeUp, statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
+            new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
+                    registry.sdkSecrets(token)::secret, clock).routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())

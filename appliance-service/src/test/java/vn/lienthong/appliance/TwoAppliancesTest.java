@@ -37,6 +37,7 @@ import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
+import vn.lienthong.appliance.demo.SdkRequests;
 import vn.lienthong.appliance.edxml.DocumentMessage;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
 import vn.lienthong.appliance.envelope.Envelope;
@@ -218,6 +219,112 @@ class TwoAppliancesTest {
         assertEquals("edXML/edXMLEnvelope/edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate",
                 answer.json().path("element").asText());
         assertEquals("date", answer.json().path("rule").asText());
+    }
+
+    // --- the SDK facade ----------------------------------------------------------------------
+
+    /** Issues the tenant's SDK secret with the operator CLI in another process while the appliance runs. */
+    static String sdkSecret(TestAppliance appliance, String organ) throws Exception {
+        JvmLauncher.Result result = new JvmLauncher().run(Map.of(), List.of("provision", "--config",
+                appliance.config.toString(), "tenant", "sdk-secret", organ));
+        assertEquals(0, result.exitCode(), result.output());
+        Matcher m = Pattern.compile("SDK secret for " + Pattern.quote(organ) + " \\(systemid [^)]+\\): (\\S+)")
+                .matcher(result.output());
+        assertTrue(m.find(), result.output());
+        return m.group(1);
+    }
+
+    static Answer sendEdoc(DocumentSystemClient client, String organ, String secret, byte[] edxml, String type)
+            throws Exception {
+        String boundary = "----lienthong" + UUID.randomUUID();
+        byte[] form = SdkRequests.form(boundary, new java.util.LinkedHashMap<>(Map.of(
+                "file_doc", edxml, "from", organ.getBytes(StandardCharsets.UTF_8),
+                "servicetype", "eDoc".getBytes(StandardCharsets.UTF_8),
+                "messagetype", type.getBytes(StandardCharsets.UTF_8))));
+        return client.sdk("/sendEdoc", SdkRequests.headers(organ, secret, Instant.now()),
+                "multipart/form-data; boundary=" + boundary, form);
+    }
+
+    @Test
+    void carriesADocumentAndItsStatusThroughTheSdkFacadeOnTheSameQueues() throws Exception {
+        String g22Secret = sdkSecret(a, G22);
+        String h41Secret = sdkSecret(b, H41);
+        byte[] document = edxml(G22, List.of(H41), "Gửi qua SDK");
+
+        Answer sent = sendEdoc(g22, G22, g22Secret, document, "edoc");
+        assertEquals(200, sent.status(), sent.text());
+        assertEquals("OK", sent.json().path("status").asText());
+        String docId = sent.json().path("DocId").asText();
+        awaitDelivered(g22, docId, 1);
+
+        Answer received = h41.sdk("/getReceivedEdocList", SdkRequests.headers(H41, h41Secret, Instant.now()),
+                null, new byte[0]);
+        assertEquals(200, received.status(), received.text());
+        assertTrue(received.text().contains(docId), received.text());
+        Answer fetched = h41.sdk("/getEdoc?docId=" + docId, SdkRequests.headers(H41, h41Secret, Instant.now()),
+                null, new byte[0]);
+        assertSenderDocumentWithItsTrace(document, fetched.body(), G22);
+        Answer done = h41.sdk("/updateStatus?docId=" + docId + "&status=done",
+                SdkRequests.headers(H41, h41Secret, Instant.now()), null, new byte[0]);
+        assertEquals("OK", done.json().path("status").asText(), done.text());
+        assertFalse(h41.inbox(0).contains(docId), "done through the SDK is an acknowledgement on /api/v1 too");
+
+        String documentId = EdxmlMessage.parse(document).documentId();
+        Answer status = sendEdoc(h41, H41, h41Secret, statusMessage(H41, G22, documentId, "03"), "status");
+        assertEquals(200, status.status(), status.text());
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (g22.outboxStatus(docId).json().path("recipients").get(0).path("statusHistory").isEmpty()
+                && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        Answer sentList = g22.sdk("/getSentEdocList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
+                new byte[0]);
+        JsonNode row = null;
+        for (JsonNode r : sentList.json().path("data")) {
+            if (r.path("docId").asText().equals(docId)) {
+                row = r;
+            }
+        }
+        assertTrue(row != null, sentList.text());
+        assertEquals(H41, row.path("toCode").asText());
+        assertEquals("done", row.path("sendStatus").asText());
+        assertEquals("03", row.path("receiveStatus").asText());
+        Answer agencies = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
+                new byte[0]);
+        assertTrue(agencies.text().contains(H41), agencies.text());
+    }
+
+    @Test
+    void refusesWrongStaleReplayedAndForeignSdkHeaders() throws Exception {
+        String secret = sdkSecret(a, G22);
+        Map<String, String> good = SdkRequests.headers(G22, secret, Instant.now());
+        Answer first = g22.sdk("/getAgenciesList", good, null, new byte[0]);
+        assertEquals(200, first.status(), first.text());
+
+        Answer replayed = g22.sdk("/getAgenciesList", good, null, new byte[0]);
+        assertEquals(401, replayed.status());
+        assertEquals("FAIL", replayed.json().path("status").asText());
+        assertEquals("sdk-replayed", replayed.json().path("ErrorCode").asText());
+
+        Answer wrong = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, "not-the-secret", Instant.now()), null,
+                new byte[0]);
+        assertEquals(401, wrong.status());
+        assertEquals("sdk-bad-signature", wrong.json().path("ErrorCode").asText());
+
+        Answer stale = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, secret, Instant.now().minusSeconds(600)),
+                null, new byte[0]);
+        assertEquals(401, stale.status());
+        assertEquals("sdk-stale-timestamp", stale.json().path("ErrorCode").asText());
+
+        // H41's own valid headers on G22's client certificate: the two identities must agree.
+        Answer foreign = g22.sdk("/getAgenciesList", SdkRequests.headers(H41, secret, Instant.now()), null,
+                new byte[0]);
+        assertEquals(403, foreign.status());
+        assertEquals("sdk-systemid-mismatch", foreign.json().path("ErrorCode").asText());
+
+        Answer missing = g22.sdk("/getAgenciesList", Map.of(), null, new byte[0]);
+        assertEquals(401, missing.status());
+        assertEquals("sdk-auth-missing", missing.json().path("ErrorCode").asText());
     }
 
     static byte[] statusMessage(String from, String to, String documentId, String code) {

@@ -147,7 +147,7 @@ public final class LocalApi {
     }
 
     /** The tenant whose registered DMS certificate the client presented in the TLS handshake. */
-    private Tenant authenticate(ServerRequest req) {
+    public Tenant authenticate(ServerRequest req) {
         X509Certificate leaf = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0)
                 .map(chain -> chain[0])

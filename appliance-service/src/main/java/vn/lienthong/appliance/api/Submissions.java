@@ -120,6 +120,10 @@ public final class Submissions {
             if (message instanceof DocumentMessage document) {
                 statuses.documentSent(tenant.organId(), document.documentId(), messageId);
             }
+            statuses.messageSent(tenant.organId(), new StatusHistory.Sent(messageId, message.documentId(),
+                    message instanceof DocumentMessage ? "edoc" : "status", recipients,
+                    message instanceof DocumentMessage d && d.code() != null ? d.code().codeNotation() : null,
+                    message instanceof DocumentMessage d ? d.subject() : null, now));
             metrics.accepted(tenant.organId());
             outboxChanged.run();
         }

@@ -27,6 +27,7 @@ public final class StatusHistory {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SENT = "edxml-sent/";
     private static final String STATUS = "edxml-status/";
+    private static final String SENT_LIST = "edxml-sent-list/";
 
     private final Registry records;
 
@@ -42,6 +43,42 @@ public final class StatusHistory {
     /** Remembers which outbox message carried the tenant's document, for linking its statuses later. */
     public void documentSent(String tenant, String documentId, String messageId) {
         records.put(SENT + tenant, digest(documentId), messageId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One message a tenant sent, as the SDK's getSentEdocList lists it. */
+    public record Sent(String messageId, String documentId, String kind, List<String> to, String notation,
+                       String title, Instant sentAt) {
+    }
+
+    /** Lists a message the tenant sent (document or status), oldest first in {@link #sent}. */
+    public void messageSent(String tenant, Sent sent) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("messageId", sent.messageId());
+        node.put("documentId", sent.documentId());
+        node.put("kind", sent.kind());
+        sent.to().forEach(node.putArray("to")::add);
+        node.put("notation", sent.notation());
+        node.put("title", sent.title());
+        node.put("sentAt", sent.sentAt().toString());
+        records.put(SENT_LIST + tenant, sent.sentAt() + "/" + sent.messageId(), node.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The messages the tenant sent, oldest first. */
+    public List<Sent> sent(String tenant) {
+        List<Sent> all = new ArrayList<>();
+        for (byte[] value : records.list(SENT_LIST + tenant).values()) {
+            try {
+                JsonNode n = JSON.readTree(value);
+                List<String> to = new ArrayList<>();
+                n.path("to").forEach(t -> to.add(t.asText()));
+                all.add(new Sent(n.path("messageId").asText(), n.path("documentId").asText(), n.path("kind").asText(),
+                        to, n.path("notation").asText(null), n.path("title").asText(null),
+                        Instant.parse(n.path("sentAt").asText())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return all;
     }
 
     /** The outbox message that carried the tenant's document with this DocumentId, if the tenant sent one. */

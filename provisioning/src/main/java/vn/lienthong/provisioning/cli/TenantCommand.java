@@ -25,7 +25,7 @@ import vn.lienthong.provisioning.registry.Tenant;
 /** {@code provision tenant}: the organs this appliance hosts. */
 @Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
-        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class})
+        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class, TenantCommand.SdkSecret.class})
 final class TenantCommand implements Runnable {
 
     @Spec
@@ -107,6 +107,29 @@ final class TenantCommand implements Runnable {
                         String.valueOf(tenant.dmsCertificateSha256().size()));
             }
             table.print(out);
+        }
+    }
+
+    @Command(name = "sdk-secret", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Issue a new secret for the tenant's document system to sign the SDK API's headers"
+                    + " (HMAC-SHA256); it replaces the previous one and is printed only this once.",
+                "It is stored encrypted under an AES key generated in the HSM (alias sdk-secrets)."
+            })
+    static final class SdkSecret extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            if (environment.registry().tenant(organId).isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "No tenant " + organId
+                        + ": add it first with 'provision tenant add " + organId + " --name NAME'");
+            }
+            String secret = environment.registry().sdkSecrets(environment.token()).issue(organId);
+            out.println("SDK secret for " + organId + " (systemid " + organId + "): " + secret);
         }
     }
 

@@ -45,6 +45,11 @@ public final class ApplianceRegistry {
      *
      * @throws IllegalArgumentException if one of its DMS certificates already acts as another tenant
      */
+    /** The tenants' SDK secrets, encrypted under the token's AES key. */
+    public SdkSecrets sdkSecrets(vn.lienthong.hsm.token.Token token) {
+        return new SdkSecrets(registry, token);
+    }
+
     public void putTenant(Tenant tenant) {
         for (Tenant other : tenants()) {
             if (other.organId().equals(tenant.organId())) {
