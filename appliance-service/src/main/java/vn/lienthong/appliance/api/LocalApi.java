@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import vn.lienthong.appliance.edxml.EdxmlLimits;
+import vn.lienthong.appliance.edxml.XmlSignature;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -80,7 +81,9 @@ public final class LocalApi {
         this.outboxChanged = outboxChanged;
         this.statuses = statuses;
         this.submissions = new Submissions(registry, keys, outbox, metrics, clock, outboxChanged, statuses,
-                EdxmlLimits.DEFAULT.withMaxBytes(MAX_SUBMISSION_BYTES), Submissions.OrganisationSignature.NONE);
+                EdxmlLimits.DEFAULT.withMaxBytes(MAX_SUBMISSION_BYTES),
+                (tenant, edxml) -> registry.signsEdxml(tenant.organId())
+                        ? XmlSignature.sign(edxml, keys.tenantKey(tenant)) : edxml);
     }
 
     /** The submissions this API stores through, shared with the SDK facade. */
