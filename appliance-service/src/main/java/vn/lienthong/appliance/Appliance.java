@@ -4,10 +4,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -18,6 +18,7 @@ import vn.lienthong.appliance.axis.transport.AxisServerSettings;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.sdk.SdkApi;
@@ -41,8 +42,6 @@ public final class Appliance implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Appliance.class.getName());
     /** The largest envelope the axis accepts and the largest document the local API takes. */
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
-    /** How often the token's certificate chains are read again, to pick up the operator's imports. */
-    private static final Duration TOKEN_RELOAD = Duration.ofSeconds(15);
 
     private final ApplianceConfig config;
     private final Storage storage;
@@ -79,6 +78,9 @@ public final class Appliance implements AutoCloseable {
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
             StatusHistory statuses = new StatusHistory(storage.registry());
+            AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
+            ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
+                    outcome -> metrics.tlsHandshake("api", outcome));
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
@@ -108,8 +110,7 @@ public final class Appliance implements AutoCloseable {
                     .port(config.api().port())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_MESSAGE_BYTES)
-                    .tls(HelidonTls.of(tlsKey, new ObservedClientTrust(anchors,
-                            outcome -> metrics.tlsHandshake("api", outcome))))
+                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
                     .routing(apiRouting)
                     .build()
                     .start();
@@ -130,8 +131,12 @@ public final class Appliance implements AutoCloseable {
             forwarder.start();
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
-            housekeeping.scheduleWithFixedDelay(keys::reload, TOKEN_RELOAD.toSeconds(), TOKEN_RELOAD.toSeconds(),
-                    TimeUnit.SECONDS);
+            // Certificates the operator imports while the service runs take effect at the next run.
+            long reloadMillis = config.keyReloadInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey.certificate(), renewed -> {
+                presentedTls.set(renewed);
+                axisServer.reloadTls(renewed, anchors);
+            }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "

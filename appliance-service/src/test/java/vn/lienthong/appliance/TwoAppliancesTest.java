@@ -355,6 +355,23 @@ class TwoAppliancesTest {
         assertEquals(204, h41.acknowledge(id).status());
     }
 
+    @Test
+    void recognisesAResubmissionWithTheSameIdempotencyKey() throws Exception {
+        byte[] document = edxml(G22, List.of(H41), "gửi lại");
+        String key = UUID.randomUUID().toString();
+        Answer first = g22.submit(document, key);
+        Answer again = g22.submit(document, key);
+        assertEquals(202, first.status(), first.text());
+        assertEquals(202, again.status(), again.text());
+        String id = first.json().path("id").asText();
+        assertEquals(id, again.json().path("id").asText());
+        assertFalse(first.json().path("duplicate").asBoolean());
+        assertTrue(again.json().path("duplicate").asBoolean());
+        awaitDelivered(g22, id, 1);
+        assertEquals(1, h41.inbox(10).stream().filter(id::equals).count(), "delivered once");
+        assertEquals(204, h41.acknowledge(id).status());
+    }
+
     // --- bad input on the local API ----------------------------------------------------------
 
     @Test

@@ -24,7 +24,8 @@ public record ApplianceConfig(
         Path storagePath,
         long storageMapSizeBytes,
         TokenConfig token,
-        Forwarding forwarding) {
+        Forwarding forwarding,
+        Duration keyReloadInterval) {
 
     /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
     public record Listener(String host, int port) {
@@ -67,7 +68,8 @@ public record ApplianceConfig(
                             Duration.ofMillis(config.get("forwarder.initial-backoff-millis").asLong().orElse(500L)),
                             Duration.ofMillis(config.get("forwarder.max-backoff-millis").asLong().orElse(300_000L)),
                             config.get("forwarder.workers").asInt().orElse(4),
-                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))));
+                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))),
+                    Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }

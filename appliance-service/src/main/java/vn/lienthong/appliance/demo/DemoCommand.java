@@ -400,7 +400,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void printHowToUse() {
-        say("both appliances keep running; Ctrl-C stops them.");
+        say("both appliances keep running; Ctrl-C stops them. To run one by hand later:");
+        System.out.println("  SOFTHSM2_CONF=" + applianceDir(A).resolve("softhsm2.conf") + " ./lienthong serve --config "
+                + applianceDir(A).resolve("config.yaml"));
         for (DemoAppliance appliance : List.of(A, B)) {
             Path dir = applianceDir(appliance);
             say("[" + appliance.name() + "] local API https://localhost:" + appliance.apiPort()

@@ -85,6 +85,14 @@ public final class DocumentSystemClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(edxml)));
     }
 
+    /** Submits with an {@code Idempotency-Key}: submitting again with the same key returns the same id. */
+    public Answer submit(byte[] edxml, String idempotencyKey) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox"))
+                .header("Content-Type", "application/xml")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(edxml)));
+    }
+
     public Answer outboxStatus(String id) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox/" + id)).GET());
     }

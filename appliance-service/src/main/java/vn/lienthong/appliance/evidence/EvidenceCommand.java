@@ -147,7 +147,7 @@ public final class EvidenceCommand implements Runnable {
 
     private static int fail(CommandSpec spec, String sentence) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println(sentence);
+        err.println("error: " + sentence);
         err.flush();
         return 1;
     }

@@ -2,6 +2,8 @@ package vn.lienthong.appliance.tls;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
+import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.X509TrustManager;
 import vn.lienthong.hsm.token.TokenKey;
 
@@ -16,6 +18,12 @@ public final class HelidonTls {
 
     /** TLS for {@code WebServer.builder().tls(...)} or a listener's {@code tls(...)}. */
     public static Tls of(TokenKey tlsKey, X509TrustManager clientTrust) {
+        Objects.requireNonNull(tlsKey, "tlsKey");
+        return of(() -> tlsKey, clientTrust);
+    }
+
+    /** TLS presenting the key {@code tlsKey} gives at each handshake (a renewed certificate without a restart). */
+    public static Tls of(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust) {
         return Tls.builder()
                 .sslContext(JsseContexts.server(tlsKey, clientTrust))
                 .sslParameters(JsseContexts.serverParameters())

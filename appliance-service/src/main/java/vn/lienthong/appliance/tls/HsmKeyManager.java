@@ -7,29 +7,37 @@ import java.security.Provider;
 import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import vn.lienthong.hsm.token.TokenKey;
 
 /**
  * A key manager that presents one token key: its stored certificate chain and its PKCS#11 private key handle,
- * so that JSSE signs each handshake inside the HSM through the key's SunPKCS11 provider.
+ * so that JSSE signs each handshake inside the HSM through the key's SunPKCS11 provider. Built on a supplier, it
+ * presents whatever key the supplier gives at each handshake (a renewed certificate without a restart).
  */
 public final class HsmKeyManager extends X509ExtendedKeyManager {
 
-    private final TokenKey key;
-    private final X509Certificate[] chain;
-    private final String keyType;
+    private final Supplier<TokenKey> current;
 
     public HsmKeyManager(TokenKey key) {
-        this.key = Objects.requireNonNull(key, "key");
-        this.chain = key.chain().toArray(X509Certificate[]::new);
-        this.keyType = key.publicKey().getAlgorithm();
+        this(() -> key);
+    }
+
+    /** Presents {@code current.get()} at each handshake; the first key is checked now. */
+    public HsmKeyManager(Supplier<TokenKey> current) {
+        this.current = Objects.requireNonNull(current, "current");
+        TokenKey key = Objects.requireNonNull(current.get(), "key");
         if (!key.certificate().getPublicKey().equals(key.publicKey())) {
             throw new IllegalArgumentException("the certificate stored with key '" + key.alias()
                     + "' is not for that key: import the certificate issued for this key's CSR");
         }
         installProvider(key);
+    }
+
+    private TokenKey key() {
+        return current.get();
     }
 
     // JSSE signs with Signature.getInstance(name) and lets the JCA find an installed provider that accepts the
@@ -53,7 +61,7 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return matches(keyType) ? new String[] {key.alias()} : null;
+        return matches(keyType) ? new String[] {key().alias()} : null;
     }
 
     @Override
@@ -73,21 +81,23 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return matches(keyType) ? key.alias() : null;
+        return matches(keyType) ? key().alias() : null;
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return matches(keyType) ? key.alias() : null;
+        return matches(keyType) ? key().alias() : null;
     }
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-        return key.alias().equals(alias) ? chain.clone() : null;
+        TokenKey key = key();
+        return key.alias().equals(alias) ? key.chain().toArray(X509Certificate[]::new) : null;
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
+        TokenKey key = key();
         return key.alias().equals(alias) ? key.privateKey() : null;
     }
 
@@ -95,7 +105,7 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
         if (keyTypes != null) {
             for (String type : keyTypes) {
                 if (matches(type)) {
-                    return key.alias();
+                    return key().alias();
                 }
             }
         }
@@ -105,6 +115,6 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
     // JSSE asks by key type ("EC", "RSA", "RSASSA-PSS"...); an rsaEncryption key is not an "RSASSA-PSS"
     // key, and the static-ECDH forms ("EC_EC") belong to suites the policy excludes.
     private boolean matches(String requested) {
-        return keyType.equalsIgnoreCase(requested);
+        return key().publicKey().getAlgorithm().equalsIgnoreCase(requested);
     }
 }

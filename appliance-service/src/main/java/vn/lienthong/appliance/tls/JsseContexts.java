@@ -2,6 +2,7 @@ package vn.lienthong.appliance.tls;
 
 import java.security.GeneralSecurityException;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -21,6 +22,12 @@ public final class JsseContexts {
 
     /** A server context presenting {@code tlsKey} and requiring a client certificate that {@code clientTrust} accepts. */
     public static SSLContext server(TokenKey tlsKey, X509TrustManager clientTrust) {
+        Objects.requireNonNull(tlsKey, "tlsKey");
+        return server(() -> tlsKey, clientTrust);
+    }
+
+    /** Like {@link #server(TokenKey, X509TrustManager)}, presenting the key {@code tlsKey} gives at each handshake. */
+    public static SSLContext server(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust) {
         return PolicySslContext.wrap(context(tlsKey, clientTrust), serverParameters());
     }
 
@@ -30,7 +37,8 @@ public final class JsseContexts {
      * on HTTPS hostname verification, which {@link java.net.http.HttpClient} also keeps on.
      */
     public static SSLContext client(TokenKey tlsKey, X509TrustManager serverTrust) {
-        return PolicySslContext.wrap(context(tlsKey, serverTrust), clientParameters());
+        Objects.requireNonNull(tlsKey, "tlsKey");
+        return PolicySslContext.wrap(context(() -> tlsKey, serverTrust), clientParameters());
     }
 
     /** The policy's protocols and suites, server's suite preference, client certificate required. */
@@ -55,7 +63,7 @@ public final class JsseContexts {
         return parameters;
     }
 
-    private static SSLContext context(TokenKey tlsKey, X509TrustManager trust) {
+    private static SSLContext context(Supplier<TokenKey> tlsKey, X509TrustManager trust) {
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(trust, "trust");
         try {

@@ -114,7 +114,7 @@ class EvidenceCommandTest {
         Run unpack = run("unpack", evidenceFile().toString(), unpacked.toString());
 
         assertEquals(1, unpack.exitCode());
-        assertEquals(unpacked.resolve("payload.bin") + " exists already: unpack into a new or empty directory",
+        assertEquals("error: " + unpacked.resolve("payload.bin") + " exists already: unpack into a new or empty directory",
                 unpack.err().strip());
         assertEquals("keep me", Files.readString(unpacked.resolve("payload.bin")));
     }
@@ -149,7 +149,7 @@ class EvidenceCommandTest {
         Run verify = run("verify", dir.resolve("missing.zip").toString(), "--trust", rootPem().toString());
 
         assertEquals(1, verify.exitCode());
-        assertEquals(dir.resolve("missing.zip") + " does not exist", verify.err().strip());
+        assertEquals("error: " + dir.resolve("missing.zip") + " does not exist", verify.err().strip());
     }
 
     @Test
@@ -173,7 +173,7 @@ class EvidenceCommandTest {
         assertTrue(passed.output().contains("evidence: valid"), passed.output());
         assertEquals(1, failed.exitCode(), failed.output());
         assertEquals(1, failed.output().strip().lines().count(), failed.output());
-        assertTrue(failed.output().startsWith("the envelope signer is not trusted"), failed.output());
+        assertTrue(failed.output().startsWith("error: the envelope signer is not trusted"), failed.output());
         assertFalse(failed.output().contains("Exception") || failed.output().contains("\tat "), failed.output());
     }
 }

@@ -22,6 +22,7 @@ import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 
 /**
@@ -38,14 +39,14 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
     private static final long MAX_STREAMS_PER_CONNECTION = 100;
 
     private final AxisServerSettings settings;
-    private final SslContext sslContext;
+    private final Supplier<SslContext> sslContext;
     private final AxisHandler handler;
     private final HandshakeReporter handshakes;
     private final ExecutorService handlers;
     private final ChannelGroup connections;
     private final Semaphore inProgress;
 
-    AxisPipeline(AxisServerSettings settings, SslContext sslContext, AxisHandler handler,
+    AxisPipeline(AxisServerSettings settings, Supplier<SslContext> sslContext, AxisHandler handler,
             TlsHandshakeListener handshakes, ExecutorService handlers, ChannelGroup connections) {
         this.settings = settings;
         this.sslContext = sslContext;
@@ -59,7 +60,8 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         connections.add(ch);
-        SslHandler tls = sslContext.newHandler(ch.alloc());
+        // The current context: a reloaded certificate is presented from the next connection on.
+        SslHandler tls = sslContext.get().newHandler(ch.alloc());
         tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
         ch.pipeline().addLast("tls", tls)
                 .addLast("handshakes", handshakes)

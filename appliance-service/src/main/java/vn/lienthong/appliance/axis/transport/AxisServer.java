@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.X509TrustManager;
 import vn.lienthong.appliance.tls.NettySslContexts;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
@@ -34,7 +35,7 @@ public final class AxisServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AxisServer.class.getName());
 
     private final AxisServerSettings settings;
-    private final SslContext sslContext;
+    private final AtomicReference<SslContext> sslContext;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final ExecutorService handlers;
@@ -45,7 +46,7 @@ public final class AxisServer implements AutoCloseable {
     private AxisServer(AxisServerSettings settings, SslContext sslContext, AxisHandler handler,
             TlsHandshakeListener handshakes) {
         this.settings = settings;
-        this.sslContext = sslContext;
+        this.sslContext = new AtomicReference<>(sslContext);
         this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("axis-accept"),
                 NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("axis-io"),
@@ -56,7 +57,7 @@ public final class AxisServer implements AutoCloseable {
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childHandler(new AxisPipeline(settings, sslContext, handler, handshakes, handlers, connections));
+                .childHandler(new AxisPipeline(settings, this.sslContext::get, handler, handshakes, handlers, connections));
         try {
             this.listening = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -119,7 +120,17 @@ public final class AxisServer implements AutoCloseable {
         }
         connections.close().awaitUninterruptibly(settings.shutdownGrace().toMillis());
         shutdownThreads(settings.shutdownGrace());
-        ReferenceCountUtil.release(sslContext);
+        ReferenceCountUtil.release(sslContext.get());
+    }
+
+    /**
+     * Presents a new TLS identity (a renewed certificate) and trust from the next connection on;
+     * connections already open keep theirs until they close.
+     */
+    public void reloadTls(TokenKey tlsKey, X509TrustManager clientTrust) {
+        SslContext previous = sslContext.getAndSet(NettySslContexts.server(tlsKey, clientTrust));
+        // Each open connection's engine holds its own reference to the context it was made from.
+        ReferenceCountUtil.release(previous);
     }
 
     private void shutdownThreads(Duration timeout) {
