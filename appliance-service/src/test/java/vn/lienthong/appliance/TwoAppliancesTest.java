@@ -40,6 +40,7 @@ import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
 import vn.lienthong.appliance.demo.SdkRequests;
 import vn.lienthong.appliance.edxml.DocumentMessage;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
+import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -325,6 +326,33 @@ class TwoAppliancesTest {
         Answer missing = g22.sdk("/getAgenciesList", Map.of(), null, new byte[0]);
         assertEquals(401, missing.status());
         assertEquals("sdk-auth-missing", missing.json().path("ErrorCode").asText());
+    }
+
+    @Test
+    void signsTheOutgoingEdxmlOfATenantConfiguredToAndTheRecipientCanVerifyIt() throws Exception {
+        JvmLauncher launcher = new JvmLauncher();
+        List<String> provision = List.of("provision", "--config", a.config.toString(), "tenant", "xmldsig", G22);
+        JvmLauncher.Result on = launcher.run(Map.of(), concat(provision, "on"));
+        assertEquals(0, on.exitCode(), on.output());
+        try {
+            Answer submitted = g22.submit(edxml(G22, List.of(H41), "Văn bản có chữ ký số của cơ quan"));
+            assertEquals(202, submitted.status(), submitted.text());
+            String id = submitted.json().path("id").asText();
+            awaitDelivered(g22, id, 1);
+            byte[] received = h41.fetch(id).body();
+            assertTrue(EdxmlMessage.parse(received).signed());
+            XmlSignatureCheck.Result check = XmlSignatureCheck.check(received, List.of(ca.root()), Instant.now(), false);
+            assertTrue(check instanceof XmlSignatureCheck.Valid, check.header());
+            assertEquals(204, h41.acknowledge(id).status());
+        } finally {
+            assertEquals(0, launcher.run(Map.of(), concat(provision, "off")).exitCode());
+        }
+    }
+
+    private static List<String> concat(List<String> list, String last) {
+        List<String> all = new java.util.ArrayList<>(list);
+        all.add(last);
+        return all;
     }
 
     static byte[] statusMessage(String from, String to, String documentId, String code) {

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 import vn.lienthong.appliance.edxml.EdxmlLimits;
 import vn.lienthong.appliance.edxml.XmlSignature;
+import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -54,6 +55,8 @@ public final class LocalApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The payload type of edXML documents and status messages in envelopes. */
     public static final String EDXML_CONTENT_TYPE = "application/edxml+xml";
+    /** Tells the document system what became of the XMLDSig in an edXML message: none, valid; signer=…, invalid; reason=…. */
+    public static final String XML_SIGNATURE_HEADER = "Lienthong-Edxml-Signature";
 
     private final ApplianceRegistry registry;
     private final ApplianceKeys keys;
@@ -275,6 +278,11 @@ public final class LocalApi {
         InboxEntry entry = inbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
         Envelope envelope = stored(entry.envelope());
+        if (EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {
+            // The organisation's XMLDSig inside the edXML, checked now against today's trust anchors.
+            res.header(XML_SIGNATURE_HEADER, XmlSignatureCheck.check(envelope.payload(), registry.trustAnchors(),
+                    clock.instant(), false).header());
+        }
         res.header(HeaderNames.CONTENT_TYPE, envelope.header().contentType())
                 .header("Lienthong-Message-Id", entry.messageId())
                 .header("Lienthong-Sender", entry.sender())

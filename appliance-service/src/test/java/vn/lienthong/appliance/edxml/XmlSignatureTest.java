@@ -1,6 +1,7 @@
 package vn.lienthong.appliance.edxml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -72,5 +73,57 @@ class XmlSignatureTest {
     @Test
     void signsWithAnEcKeyInTheHsmSoThatXmlsec1VerifiesIt(@TempDir Path dir) throws Exception {
         signsSoThatXmlsec1Verifies(organs.recipient, dir);
+    }
+
+    private static byte[] signedBy(TokenKey key) {
+        return XmlSignature.sign(EdxmlTrace.append(EdxmlMessageTest.golden("document-new.edxml"), TestOrgans.SENDER,
+                Instant.now()), key);
+    }
+
+    @Test
+    void acceptsTheSendersOwnSignatureChainedToAnAnchor() {
+        XmlSignatureCheck.Result result = XmlSignatureCheck.check(signedBy(organs.sender), organs.anchors(),
+                Instant.now(), false);
+
+        XmlSignatureCheck.Valid valid = assertInstanceOf(XmlSignatureCheck.Valid.class, result);
+        assertTrue(valid.signer().contains(TestOrgans.SENDER));
+        assertTrue(result.header().startsWith("valid; signer="));
+    }
+
+    @Test
+    void refusesATamperedMessage() {
+        byte[] tampered = new String(signedBy(organs.sender), StandardCharsets.UTF_8).replace("V/v kết nối", "V/v giả")
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertInstanceOf(XmlSignatureCheck.Invalid.class,
+                XmlSignatureCheck.check(tampered, organs.anchors(), Instant.now(), false));
+    }
+
+    @Test
+    void refusesASignerWhoIsNotTheFromOrgan() {
+        XmlSignatureCheck.Result result = XmlSignatureCheck.check(signedBy(organs.recipient), organs.anchors(),
+                Instant.now(), false);
+
+        assertTrue(result.header().contains("is not the From organ"), result.header());
+    }
+
+    @Test
+    void refusesASignerOutsideTheTrustAnchors() {
+        XmlSignatureCheck.Result result = XmlSignatureCheck.check(signedBy(organs.sender),
+                java.util.List.of(vn.lienthong.hsm.testing.TestCertificateAuthority.root("Other").certificate()),
+                Instant.now(), false);
+
+        assertTrue(result.header().contains("not trusted"), result.header());
+    }
+
+    @Test
+    void reportsThePlaceholderSignaturesOfTheSdkSamplesAsInvalidAndUnsignedMessagesAsNone() {
+        for (String sample : java.util.List.of("edoc_new.edxml", "edoc_update.edxml", "edoc_replacement.edxml")) {
+            XmlSignatureCheck.Result result = XmlSignatureCheck.check(EdxmlDocumentTest.sample(sample),
+                    organs.anchors(), Instant.now(), false);
+            assertInstanceOf(XmlSignatureCheck.Invalid.class, result, sample);
+        }
+        assertInstanceOf(XmlSignatureCheck.Unsigned.class, XmlSignatureCheck.check(
+                EdxmlMessageTest.golden("document-new.edxml"), organs.anchors(), Instant.now(), false));
     }
 }
