@@ -4,6 +4,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import vn.lienthong.appliance.axis.transport.AxisServerSettings;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.forward.Forwarder;
 import vn.lienthong.appliance.keys.ApplianceKeys;
+import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
@@ -42,6 +44,8 @@ public final class Appliance implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Appliance.class.getName());
     /** The largest envelope the axis accepts and the largest document the local API takes. */
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
+    /** How often the config file's storage sizes are read again, so a full store grows without a restart. */
+    private static final Duration STORAGE_SIZE_CHECK = Duration.ofSeconds(5);
 
     private final ApplianceConfig config;
     private final Storage storage;
@@ -51,6 +55,7 @@ public final class Appliance implements AutoCloseable {
     private final WebServer apiServer;
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
+    private KeyUsageAudit keyUsage;
 
     private Appliance(ApplianceConfig config, Storage storage, Token token, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
@@ -69,12 +74,14 @@ public final class Appliance implements AutoCloseable {
     public static Appliance start(ApplianceConfig config) {
         Clock clock = Clock.systemUTC();
         ApplianceMetrics metrics = new ApplianceMetrics();
-        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(), metrics::storageCommitted);
+        Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(),
+                config.storageMaxMapSizeBytes(), metrics::storageCommitted);
         Token token = null;
         try {
             token = Token.open(config.token());
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
-            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics);
+            KeyUsageAudit keyUsage = new KeyUsageAudit(storage.audit(), clock);
+            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
             StatusHistory statuses = new StatusHistory(storage.registry());
@@ -83,8 +90,7 @@ public final class Appliance implements AutoCloseable {
                     outcome -> metrics.tlsHandshake("api", outcome));
 
             metrics.registerGauges(
-                    () -> Map.of("outbox", storage.outbox().pendingDeliveries(),
-                            "inbox", storage.inbox().pendingMessages()),
+                    () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
 
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
@@ -100,7 +106,7 @@ public final class Appliance implements AutoCloseable {
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, statuses);
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     registry.sdkSecrets(token)::secret, clock).routing(apiRouting);
@@ -137,8 +143,12 @@ public final class Appliance implements AutoCloseable {
                 presentedTls.set(renewed);
                 axisServer.reloadTls(renewed, anchors);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
+            housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
+                    STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
                     housekeeping);
+            appliance.keyUsage = keyUsage;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
@@ -148,6 +158,17 @@ public final class Appliance implements AutoCloseable {
             }
             storage.close();
             throw e;
+        }
+    }
+
+    /** Grows the store to the sizes now in the configuration file (an operator raised them). */
+    private static void adoptStorageSize(ApplianceConfig started, Storage storage) {
+        try {
+            ApplianceConfig now = ApplianceConfig.load(started.file());
+            storage.resize(now.storageMapSizeBytes(), now.storageMaxMapSizeBytes());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "storage sizes not read again from " + started.file() + ": "
+                    + e.getMessage());
         }
     }
 
@@ -174,6 +195,7 @@ public final class Appliance implements AutoCloseable {
         axisServer.close();
         forwarder.close();
         opsServer.stop();
+        keyUsage.flush();
         token.close();
         storage.close();
     }

@@ -2,7 +2,10 @@ package vn.lienthong.appliance;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import vn.lienthong.appliance.audit.AuditCommand;
+import vn.lienthong.appliance.cli.BenchCommand;
 import vn.lienthong.appliance.cli.ConfiguredEnvironment;
+import vn.lienthong.appliance.cli.StorageCommand;
 import vn.lienthong.appliance.cli.ServeCommand;
 import vn.lienthong.appliance.demo.DemoCommand;
 import vn.lienthong.appliance.evidence.EvidenceCommand;
@@ -14,7 +17,8 @@ import vn.lienthong.provisioning.cli.ProvisionCommand;
         mixinStandardHelpOptions = true,
         version = "lienthong 0.1.0",
         description = "The secure server appliance for the National Document Interconnection Axis.",
-        subcommands = {DemoCommand.class, ServeCommand.class, EvidenceCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, EvidenceCommand.class, AuditCommand.class,
+            StorageCommand.class, BenchCommand.class})
 public final class Lienthong {
 
     public static void main(String[] args) {

@@ -115,13 +115,14 @@ class UntrustworthyReceiptTest {
         String id = g22.submit(TwoAppliancesTest.edxml(G22, List.of(H41), "biên nhận")).json().path("id").asText();
 
         JsonNode tampered = awaitAttempts(id, 2);
-        assertEquals("pending", tampered.path("status").asText());
+        assertTrue(List.of("queued", "in-flight").contains(tampered.path("status").asText()), tampered.toString());
         assertTrue(tampered.path("lastError").asText().contains("receipt"), tampered.toString());
 
         mode = Mode.WRONG_SIGNER;
         int before = tampered.path("attempts").asInt();
         JsonNode wrongSigner = awaitAttempts(id, before + 2);
-        assertEquals("pending", wrongSigner.path("status").asText(), "a receipt signed by another organ is no receipt");
+        assertTrue(List.of("queued", "in-flight").contains(wrongSigner.path("status").asText()),
+                "a receipt signed by another organ is no receipt: " + wrongSigner);
 
         mode = Mode.GENUINE;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));

@@ -2,6 +2,7 @@ package vn.lienthong.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import vn.lienthong.storage.audit.AuditLog;
 import vn.lienthong.storage.lmdb.LmdbEnvironment;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.Outbox;
@@ -18,12 +19,14 @@ public final class Storage implements AutoCloseable {
     private final Outbox outbox;
     private final Inbox inbox;
     private final Registry registry;
+    private final AuditLog audit;
 
     private Storage(LmdbEnvironment environment) {
         this.environment = environment;
         this.outbox = new Outbox(environment);
         this.inbox = new Inbox(environment);
         this.registry = new Registry(environment);
+        this.audit = new AuditLog(environment);
     }
 
     /** Opens (creating if needed) the environment in {@code directory} with the given map size. */
@@ -38,6 +41,31 @@ public final class Storage implements AutoCloseable {
         return new Storage(LmdbEnvironment.open(directory, mapSizeBytes, listener));
     }
 
+    /**
+     * Like {@link #open(Path, long, CommitListener)}; a write that finds the map full first grows it
+     * (doubling, at least 64 MiB a step) up to {@code maxMapSizeBytes}, and is refused only beyond.
+     */
+    public static Storage open(Path directory, long mapSizeBytes, long maxMapSizeBytes, CommitListener listener) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(listener, "listener");
+        return new Storage(LmdbEnvironment.open(directory, mapSizeBytes, maxMapSizeBytes, listener));
+    }
+
+    /**
+     * Takes sizes the operator raised in the configuration, without a restart: the map grows now to
+     * {@code mapSizeBytes} if smaller, and may grow by itself up to {@code maxMapSizeBytes}.
+     */
+    public void resize(long mapSizeBytes, long maxMapSizeBytes) {
+        environment.resize(mapSizeBytes, maxMapSizeBytes);
+    }
+
+    /** Every breach of the queues' invariants, one sentence each; empty when the store is sound. */
+    public java.util.List<String> checkIntegrity() {
+        java.util.List<String> problems = new java.util.ArrayList<>(outbox.checkIntegrity());
+        problems.addAll(inbox.checkIntegrity());
+        return problems;
+    }
+
     public Outbox outbox() {
         return outbox;
     }
@@ -48,6 +76,21 @@ public final class Storage implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** The hash-chained audit log of operator actions and key usage. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /**
+     * Writes a compacted, consistent copy of the store into the empty or new directory
+     * {@code target} (LMDB's copy with MDB_CP_COMPACT, taken in one read transaction), while writes
+     * go on. The copy is a complete store: open it, or put its {@code data.mdb} in place of the
+     * original's, with the service stopped.
+     */
+    public void backup(Path target) {
+        environment.backup(target);
     }
 
     /** True while the environment answers a read transaction. */

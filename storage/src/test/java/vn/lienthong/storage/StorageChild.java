@@ -3,9 +3,12 @@ package vn.lienthong.storage;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxMessage;
 import vn.lienthong.storage.queue.OutboxMessage;
 
 /** A second process on the same storage directory, started by the tests through {@link ChildJvm}. */
@@ -25,6 +28,7 @@ public final class StorageChild {
                 System.out.println("done");
             }
             case "outbox-flood" -> flood(directory, mapSize, Integer.parseInt(args[3]));
+            case "queue-load" -> queueLoad(directory, mapSize, args[3]);
             case "registry-fill" -> {
                 int records = Integer.parseInt(args[3]);
                 try (Storage storage = Storage.open(directory, mapSize)) {
@@ -37,6 +41,70 @@ public final class StorageChild {
                 System.out.println("done");
             }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    /**
+     * Enqueues, leases, delivers, dead-letters, fetches and acknowledges from several threads until
+     * killed, printing one line per write once it returned: "O id", "I id", "D id recipient",
+     * "F id recipient", "A id". Ids start with {@code round}, so rounds on one directory never collide.
+     */
+    private static void queueLoad(Path directory, long mapSize, String round) throws InterruptedException {
+        Storage storage = Storage.open(directory, mapSize);
+        AtomicInteger counter = new AtomicInteger();
+        List<Runnable> jobs = List.of(
+                () -> {
+                    String id = round + "-o" + counter.incrementAndGet();
+                    storage.outbox().put(new OutboxMessage("crash", id, List.of("G01", "G02"),
+                            ("envelope " + id).getBytes(UTF_8), Instant.now()));
+                    print("O " + id);
+                },
+                () -> {
+                    String id = round + "-o" + counter.incrementAndGet();
+                    storage.outbox().put(new OutboxMessage("crash", id, List.of("G03"),
+                            ("envelope " + id).getBytes(UTF_8), Instant.now()));
+                    print("O " + id);
+                },
+                () -> {
+                    String id = round + "-i" + counter.incrementAndGet();
+                    storage.inbox().put(new InboxMessage("crash", id, "G09", ("envelope " + id).getBytes(UTF_8),
+                            ("receipt " + id).getBytes(UTF_8), Instant.now()));
+                    print("I " + id);
+                },
+                () -> {
+                    for (InboxEntry entry : storage.inbox().visible("crash", 8, Instant.now())) {
+                        storage.inbox().fetch("crash", entry.messageId(), Instant.now(), Duration.ofMillis(200));
+                        storage.inbox().acknowledge("crash", entry.messageId(), Instant.now());
+                        print("A " + entry.messageId());
+                    }
+                },
+                () -> storage.outbox().leaseNextDue(Instant.now(), Duration.ofMillis(300)).ifPresent(lease -> {
+                    if (lease.recipient().equals("G03")) {
+                        storage.outbox().deadLetter(lease, "refused by test", Instant.now());
+                        print("F " + lease.messageId() + " " + lease.recipient());
+                    } else {
+                        storage.outbox().delivered(lease, ("receipt " + lease.messageId()).getBytes(UTF_8),
+                                Instant.now());
+                        print("D " + lease.messageId() + " " + lease.recipient());
+                    }
+                }));
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (Runnable job : jobs) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                for (;;) {
+                    job.run();
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+    }
+
+    private static void print(String line) {
+        synchronized (System.out) {
+            System.out.println(line);
+            System.out.flush();
         }
     }
 

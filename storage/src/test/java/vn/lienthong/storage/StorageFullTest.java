@@ -101,6 +101,53 @@ class StorageFullTest {
         }
     }
 
+    @Test
+    void aFullMapGrowsByItselfUpToTheConfiguredCeiling() {
+        try (Storage storage = Storage.open(directory, SMALL_MAP, 4 * SMALL_MAP, CommitListener.none())) {
+            List<String> accepted = new ArrayList<>();
+            StorageFullException full = null;
+            for (int i = 0; i < 100 && full == null; i++) {
+                try {
+                    storage.outbox().put(message("m" + i, 100_000));
+                    accepted.add("m" + i);
+                } catch (StorageFullException e) {
+                    full = e;
+                }
+            }
+            assertNotNull(full, "the ceiling holds");
+            assertTrue(accepted.size() > 12, "more than a 1 MiB map holds: " + accepted.size());
+            assertEquals(4 * SMALL_MAP, storage.mapUsage().mapSizeBytes());
+            assertAllReadable(storage, accepted);
+        }
+    }
+
+    @Test
+    void aFullStoreTakesWritesAgainWithoutRestartOnceTheOperatorRaisesItsSize() {
+        try (Storage storage = Storage.open(directory, SMALL_MAP)) {
+            List<String> accepted = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                try {
+                    storage.outbox().put(message("m" + i, 100_000));
+                    accepted.add("m" + i);
+                } catch (StorageFullException e) {
+                    break;
+                }
+            }
+            assertThrows(StorageFullException.class, () -> storage.outbox().put(message("refused", 100_000)));
+
+            // What the service does when it reads a raised storage size from its configuration.
+            storage.resize(2 * SMALL_MAP, 8 * SMALL_MAP);
+
+            assertInstanceOf(PutResult.Accepted.class, storage.outbox().put(message("refused", 100_000)));
+            assertTrue(storage.mapUsage().mapSizeBytes() >= 2 * SMALL_MAP);
+            for (int i = 0; i < 20; i++) {
+                storage.outbox().put(message("grown" + i, 100_000));
+            }
+            assertAllReadable(storage, accepted);
+            assertEquals(List.of(), storage.checkIntegrity());
+        }
+    }
+
     private static void assertAllReadable(Storage storage, List<String> ids) {
         for (String id : ids) {
             byte[] envelope = storage.outbox().get("t", id).orElseThrow().envelope();

@@ -65,6 +65,7 @@ public final class LocalApi {
     private final ApplianceMetrics metrics;
     private final Clock clock;
     private final Runnable outboxChanged;
+    private final Duration inboxVisibility;
     private final StatusHistory statuses;
     private final Submissions submissions;
     /** The largest edXML message the local API takes (the axis carries it in an envelope of at most 32 MiB). */
@@ -72,9 +73,12 @@ public final class LocalApi {
 
     /**
      * @param outboxChanged told after a submission is stored, so the forwarder starts at once
+     * @param inboxVisibility how long a fetched message stays out of the inbox list unless acknowledged
      */
     public LocalApi(ApplianceRegistry registry, ApplianceKeys keys, Outbox outbox, Inbox inbox,
-                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, StatusHistory statuses) {
+                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility,
+                    StatusHistory statuses) {
+        this.inboxVisibility = inboxVisibility;
         this.registry = registry;
         this.keys = keys;
         this.outbox = outbox;
@@ -199,15 +203,18 @@ public final class LocalApi {
         for (Delivery d : entry.deliveries()) {
             ObjectNode node = deliveries.addObject();
             node.put("organId", d.recipient());
-            node.put("status", d.status().name().toLowerCase(java.util.Locale.ROOT));
+            node.put("status", DeliveryStates.name(d, clock.instant()));
             node.put("attempts", d.attempts());
             if (d.deliveredAt() != null) {
                 node.put("deliveredAt", d.deliveredAt().toString());
+            } else if (d.failedAt() != null) {
+                node.put("failedAt", d.failedAt().toString());
             } else if (d.nextAttemptAt() != null) {
                 node.put("nextAttemptAt", d.nextAttemptAt().toString());
             }
             if (d.lastError() != null) {
-                node.put("lastError", d.lastError());
+                node.put(d.status() == vn.lienthong.storage.queue.DeliveryStatus.FAILED ? "reason" : "lastError",
+                        d.lastError());
             }
             ArrayNode history = node.putArray("statusHistory");
             for (StatusHistory.Entry s : statusHistory) {
@@ -256,9 +263,10 @@ public final class LocalApi {
     private void inboxList(Tenant tenant, ServerRequest req, ServerResponse res) throws InterruptedException {
         int waitSeconds = intParameter(req, "wait", 0, 0, MAX_WAIT_SECONDS);
         int limit = intParameter(req, "limit", 100, 1, 1000);
+        // Fetched messages stay out of the list until acknowledged or their visibility timeout ends.
         List<InboxEntry> pending = waitSeconds == 0
-                ? inbox.pending(tenant.organId(), limit)
-                : inbox.awaitPending(tenant.organId(), limit, Duration.ofSeconds(waitSeconds));
+                ? inbox.visible(tenant.organId(), limit, clock.instant())
+                : inbox.awaitVisible(tenant.organId(), limit, Duration.ofSeconds(waitSeconds), clock);
         ObjectNode answer = JSON.createObjectNode();
         ArrayNode messages = answer.putArray("messages");
         for (InboxEntry entry : pending) {
@@ -275,7 +283,8 @@ public final class LocalApi {
 
     private void inboxMessage(Tenant tenant, ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        InboxEntry entry = inbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
+        InboxEntry entry = inbox.fetch(tenant.organId(), id, clock.instant(), inboxVisibility)
+                .orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
         Envelope envelope = stored(entry.envelope());
         if (EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {

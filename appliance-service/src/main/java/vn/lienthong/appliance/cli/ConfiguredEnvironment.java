@@ -1,12 +1,14 @@
 package vn.lienthong.appliance.cli;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.cli.ProvisioningEnvironment;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.storage.Storage;
+import vn.lienthong.storage.audit.AuditEvent;
 
 /**
  * What the operator's {@code provision} commands act on, opened from the appliance's config file:
@@ -42,10 +44,21 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized ApplianceRegistry registry() {
+        return new ApplianceRegistry(storage().registry());
+    }
+
+    @Override
+    public synchronized Storage storage() {
         if (storage == null) {
             storage = Storage.open(config.storagePath(), config.storageMapSizeBytes());
         }
-        return new ApplianceRegistry(storage.registry());
+        return storage;
+    }
+
+    @Override
+    public synchronized void audit(String command, String arguments, String outcome) {
+        storage().audit().append(new AuditEvent(Instant.now(), Operator.name(), command,
+                arguments + " -> " + outcome));
     }
 
     @Override

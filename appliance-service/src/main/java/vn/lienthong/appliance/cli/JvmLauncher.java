@@ -23,6 +23,11 @@ public final class JvmLauncher {
     private final List<String> javaAndFlags;
 
     public JvmLauncher() {
+        this("vn.lienthong.appliance.Lienthong");
+    }
+
+    /** A launcher of another main class on the same classpath (perf-bench starts its helpers with it). */
+    public JvmLauncher(String mainClass) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -34,7 +39,7 @@ public final class JvmLauncher {
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("vn.lienthong.appliance.Lienthong");
+        command.add(mainClass);
         this.javaAndFlags = List.copyOf(command);
     }
 
@@ -57,7 +62,8 @@ public final class JvmLauncher {
                 .start();
     }
 
-    private ProcessBuilder builder(Map<String, String> environment, List<String> arguments) {
+    /** The process builder for a child running {@code arguments}, for callers that need its pipes. */
+    public ProcessBuilder builder(Map<String, String> environment, List<String> arguments) {
         List<String> command = new ArrayList<>(javaAndFlags);
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command);

@@ -25,7 +25,9 @@ public record ApplianceConfig(
         long storageMapSizeBytes,
         TokenConfig token,
         Forwarding forwarding,
-        Duration keyReloadInterval) {
+        Duration keyReloadInterval,
+        long storageMaxMapSizeBytes,
+        Duration inboxVisibilityTimeout) {
 
     /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
     public record Listener(String host, int port) {
@@ -34,8 +36,13 @@ public record ApplianceConfig(
         }
     }
 
-    /** How the forwarder retries: exponential backoff from {@code initial} up to {@code max}, with jitter. */
-    public record Forwarding(Duration initialBackoff, Duration maxBackoff, int workers, Duration requestTimeout) {
+    /**
+     * How the forwarder retries: exponential backoff from {@code initial} up to {@code max}, with
+     * jitter; a delivery is dead-lettered after {@code maxAttempts} attempts or once it has waited
+     * {@code maxAge} (zero: no such limit).
+     */
+    public record Forwarding(Duration initialBackoff, Duration maxBackoff, int workers, Duration requestTimeout,
+                             int maxAttempts, Duration maxAge) {
     }
 
     /** Reads and checks the file; an unreadable or wrong file is one plain sentence in {@link ConfigurationException}. */
@@ -51,6 +58,7 @@ public record ApplianceConfig(
                     .disableSystemPropertiesSource()
                     .addSource(ConfigSources.file(absolute))
                     .build();
+            long mapSize = config.get("storage.map-size-mib").asLong().orElse(1024L) * 1024 * 1024;
             return new ApplianceConfig(
                     absolute,
                     config.get("appliance.name").asString().orElse("lienthong"),
@@ -58,7 +66,7 @@ public record ApplianceConfig(
                     listener(config.get("listeners.axis"), 5500),
                     listener(config.get("listeners.ops"), 9090),
                     base.resolve(required(config, "storage.path")),
-                    config.get("storage.map-size-mib").asLong().orElse(1024L) * 1024 * 1024,
+                    mapSize,
                     new TokenConfig(
                             base.resolve(config.get("hsm.library").asString()
                                     .orElse(TokenConfig.SOFTHSM2_LIBRARY.toString())),
@@ -68,11 +76,24 @@ public record ApplianceConfig(
                             Duration.ofMillis(config.get("forwarder.initial-backoff-millis").asLong().orElse(500L)),
                             Duration.ofMillis(config.get("forwarder.max-backoff-millis").asLong().orElse(300_000L)),
                             config.get("forwarder.workers").asInt().orElse(4),
-                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L))),
-                    Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)));
+                            Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L)),
+                            nonNegative(config.get("forwarder.max-attempts").asInt().orElse(0), "forwarder.max-attempts"),
+                            Duration.ofMinutes(nonNegative(config.get("forwarder.max-age-minutes").asLong()
+                                    .orElse(3L * 24 * 60), "forwarder.max-age-minutes"))),
+                    Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)),
+                    Math.max(mapSize, config.get("storage.max-map-size-mib").asLong().orElse(0L) * 1024 * 1024),
+                    Duration.ofSeconds(nonNegative(config.get("inbox.visibility-timeout-seconds").asLong()
+                            .orElse(300L), "inbox.visibility-timeout-seconds")));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
+    }
+
+    private static <N extends Number> N nonNegative(N value, String key) {
+        if (value.longValue() < 0) {
+            throw new ConfigurationException("'" + key + "' must not be negative");
+        }
+        return value;
     }
 
     private static Listener listener(Config node, int defaultPort) {

@@ -50,6 +50,8 @@ public final class Forwarder implements AutoCloseable {
     private final Clock clock;
     private final ApplianceConfig.Forwarding settings;
     private final Backoff backoff;
+    private final DeadLetterPolicy deadLetterPolicy;
+    private final PeerProbes peers = new PeerProbes();
     private final RandomGenerator random = RandomGenerator.getDefault();
     private final Semaphore wakeUp = new Semaphore(0);
     private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
@@ -68,6 +70,7 @@ public final class Forwarder implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+        this.deadLetterPolicy = new DeadLetterPolicy(settings.maxAttempts(), settings.maxAge());
         this.workers = java.util.stream.IntStream.range(0, settings.workers())
                 .mapToObj(i -> Thread.ofVirtual().name("forwarder-" + i).unstarted(this::run))
                 .toList();
@@ -126,7 +129,18 @@ public final class Forwarder implements AutoCloseable {
                         + " to " + lease.recipient() + " (attempt " + lease.attempt() + ")");
             }
             case Outcome.RetryLater retry -> {
-                Instant next = clock.instant().plus(backoff.delay(lease.attempt(), random));
+                Instant now = clock.instant();
+                Optional<String> givenUp = deadLetterPolicy.giveUp(lease, now);
+                if (givenUp.isPresent()) {
+                    String reason = givenUp.get() + "; last failure: " + retry.reason();
+                    outbox.deadLetter(lease, reason, now);
+                    metrics.deadLettered();
+                    LOG.log(System.Logger.Level.WARNING, "delivery of " + lease.messageId() + " from " + lease.tenant()
+                            + " to " + lease.recipient() + " dead-lettered: " + reason
+                            + "; 'lienthong provision queue requeue' puts it back");
+                    return;
+                }
+                Instant next = now.plus(backoff.delay(lease.attempt(), random));
                 outbox.retryLater(lease, next, retry.reason());
                 LOG.log(System.Logger.Level.INFO, "delivery of " + lease.messageId() + " to " + lease.recipient()
                         + " failed (attempt " + lease.attempt() + "): " + retry.reason() + "; next attempt at " + next);
@@ -154,6 +168,21 @@ public final class Forwarder implements AutoCloseable {
             return new Outcome.RetryLater("no-route", lease.recipient() + " is not in the routing directory");
         }
         DirectoryEntry entry = route.get();
+        // While a peer is down only one worker at a time tries it: the others go on with other peers.
+        Optional<PeerProbes.Attempt> slot = peers.begin(entry.axisEndpoint());
+        if (slot.isEmpty()) {
+            return new Outcome.RetryLater("peer-down", entry.axisEndpoint()
+                    + " failed its last attempt and is being tried again by another worker");
+        }
+        try (PeerProbes.Attempt attempt = slot.get()) {
+            Outcome outcome = send(lease, entry);
+            // Only a peer that cannot be reached is "down"; one that answers no to one message is not.
+            attempt.result(!(outcome instanceof Outcome.RetryLater r && r.label().equals("unreachable")));
+            return outcome;
+        }
+    }
+
+    private Outcome send(DeliveryLease lease, DirectoryEntry entry) throws InterruptedException {
         Envelope envelope = EnvelopeCodec.decode(lease.envelope(), Appliance.MAX_MESSAGE_BYTES);
         HttpResponse<byte[]> response;
         try {

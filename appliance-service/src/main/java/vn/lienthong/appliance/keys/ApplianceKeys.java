@@ -29,8 +29,17 @@ public final class ApplianceKeys {
     private final ApplianceMetrics metrics;
     private final EnvelopeSealer sealer;
     private final ReceiptSigner receiptSigner;
+    private final java.util.function.Consumer<String> keyUsed;
 
     public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics) {
+        this(token, registry, metrics, alias -> {
+        });
+    }
+
+    /** @param keyUsed told the alias of each key after it signed (for the audit log's key-usage records) */
+    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics,
+                         java.util.function.Consumer<String> keyUsed) {
+        this.keyUsed = keyUsed;
         this.token = token;
         this.registry = registry;
         this.metrics = metrics;
@@ -77,6 +86,7 @@ public final class ApplianceKeys {
         try {
             T result = signing.get();
             metrics.hsmSignSeconds(alias, (System.nanoTime() - start) / 1e9);
+            keyUsed.accept(alias);
             return result;
         } catch (HsmException e) {
             metrics.hsmError("sign");

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 import vn.lienthong.storage.MapUsage;
+import vn.lienthong.storage.queue.QueueDepth;
 
 /**
  * The appliance's Prometheus metrics (client_java 1.x), every name prefixed {@code lienthong_}, in
@@ -38,6 +39,9 @@ public final class ApplianceMetrics {
             "tenant", "listener", "reason");
     private final Counter deliveryAttempts = counter("lienthong_delivery_attempts_total",
             "Delivery attempts by the forwarder, by outcome.", "outcome");
+    private final Counter deadLetters = Counter.builder().name("lienthong_dead_letters_total")
+            .help("Deliveries the forwarder gave up on (dead-lettered) after too many attempts or too long.")
+            .register(registry);
     private final Counter tlsHandshakes = counter("lienthong_tls_handshakes_total",
             "TLS handshakes by listener and outcome.", "listener", "outcome");
     private final Counter hsmErrors = counter("lienthong_hsm_errors_total",
@@ -96,6 +100,10 @@ public final class ApplianceMetrics {
         deliveryAttempts.labelValues(outcome).inc();
     }
 
+    public void deadLettered() {
+        deadLetters.inc();
+    }
+
     public void tlsHandshake(String listener, String outcome) {
         tlsHandshakes.labelValues(listener, outcome).inc();
     }
@@ -119,13 +127,28 @@ public final class ApplianceMetrics {
     }
 
     /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */
-    public void registerGauges(Supplier<Map<String, Long>> queueDepths, Supplier<MapUsage> mapUsage,
+    public void registerGauges(Supplier<Map<String, QueueDepth>> queueDepths, Supplier<MapUsage> mapUsage,
                                Supplier<Map<String, X509Certificate>> certificates, Supplier<Boolean> tokenUp,
                                String tokenLabel, Clock clock) {
         GaugeWithCallback.builder().name("lienthong_queue_depth")
-                .help("Messages waiting, by queue (outbox: pending deliveries; inbox: not yet acknowledged).")
+                .help("Messages waiting, by tenant and queue (outbox: deliveries queued or in flight;"
+                        + " inbox: not yet acknowledged).")
+                .labelNames("tenant", "queue")
+                .callback(cb -> queueDepths.get().forEach((queue, depth) ->
+                        depth.byTenant().forEach((tenant, count) -> cb.call(count, tenant, queue))))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_queue_oldest_age_seconds")
+                .help("Seconds the oldest message of the queue has waited (0 when the queue is empty).")
                 .labelNames("queue")
-                .callback(cb -> queueDepths.get().forEach((queue, depth) -> cb.call(depth, queue)))
+                .callback(cb -> queueDepths.get().forEach((queue, depth) -> cb.call(depth.oldestSince()
+                        .map(since -> Math.max(0, clock.millis() - since.toEpochMilli()) / 1000.0).orElse(0.0), queue)))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_storage_map_used_ratio")
+                .help("Share of the LMDB map in use (0 to 1); the store refuses writes near 1 unless it may grow.")
+                .callback(cb -> {
+                    MapUsage usage = mapUsage.get();
+                    cb.call(usage.mapSizeBytes() == 0 ? 0 : (double) usage.usedBytes() / usage.mapSizeBytes());
+                })
                 .register(registry);
         GaugeWithCallback.builder().name("lienthong_storage_map_used_bytes")
                 .help("Bytes of the LMDB map in use.")

@@ -34,8 +34,21 @@ public final class NettySslContexts {
      * @throws IllegalStateException if BoringSSL cannot be loaded on this machine
      */
     public static SslContext server(TokenKey tlsKey, X509TrustManager clientTrust) {
+        return server(tlsKey, clientTrust, TlsEngine.BORINGSSL);
+    }
+
+    /**
+     * A server context on the given engine, with the same policy, client authentication and ALPN; on
+     * {@link TlsEngine#JDK} the key is presented through {@link HsmKeyManager}.
+     *
+     * @throws IllegalStateException if BoringSSL is asked for and cannot be loaded on this machine
+     */
+    public static SslContext server(TokenKey tlsKey, X509TrustManager clientTrust, TlsEngine engine) {
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(clientTrust, "clientTrust");
+        if (engine == TlsEngine.JDK) {
+            return jdkServer(tlsKey, clientTrust);
+        }
         requireBoringSsl();
         try {
             KeyManagerFactory keyless = OpenSslX509KeyManagerFactory.newKeyless(
@@ -47,17 +60,37 @@ public final class NettySslContexts {
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols(TlsPolicy.PROTOCOLS)
                     .ciphers(TlsPolicy.OPENSSL_CIPHER_SUITES, IdentityCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(
-                            ApplicationProtocolConfig.Protocol.ALPN,
-                            // The only behaviours BoringSSL supports: a client offering neither protocol gets none.
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                    .applicationProtocolConfig(alpn())
                     .build();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the axis TLS context cannot be made from key '" + tlsKey.alias()
                     + "': " + e.getMessage(), e);
         }
+    }
+
+    private static SslContext jdkServer(TokenKey tlsKey, X509TrustManager clientTrust) {
+        try {
+            return SslContextBuilder.forServer(new HsmKeyManager(tlsKey))
+                    .sslProvider(SslProvider.JDK)
+                    .trustManager(clientTrust)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .protocols(TlsPolicy.PROTOCOLS)
+                    .ciphers(TlsPolicy.JSSE_CIPHER_SUITES, IdentityCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(alpn())
+                    .build();
+        } catch (IOException e) {
+            throw new IllegalStateException("the axis TLS context cannot be made from key '" + tlsKey.alias()
+                    + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static ApplicationProtocolConfig alpn() {
+        return new ApplicationProtocolConfig(
+                ApplicationProtocolConfig.Protocol.ALPN,
+                // The only behaviours BoringSSL supports: a client offering neither protocol gets none.
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
     }
 
     private static void requireBoringSsl() {

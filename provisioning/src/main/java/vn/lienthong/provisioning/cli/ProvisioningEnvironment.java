@@ -3,6 +3,7 @@ package vn.lienthong.provisioning.cli;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.storage.Storage;
 
 /**
  * What a provisioning command works on: the appliance's token and its registry, built from the
@@ -19,6 +20,16 @@ public interface ProvisioningEnvironment extends AutoCloseable {
 
     /** The registry in the appliance's LMDB environment, opened at the first call. */
     ApplianceRegistry registry();
+
+    /** The appliance's LMDB store (queues, registry, audit log), opened at the first call. */
+    Storage storage();
+
+    /**
+     * Records an operator's command in the appliance's audit log ({@code outcome} "ok" or why it
+     * failed). Does nothing by default (environments without a store).
+     */
+    default void audit(String command, String arguments, String outcome) {
+    }
 
     /** Closes whatever was opened. */
     @Override

@@ -46,7 +46,7 @@ class ProvisionUsageTest {
         CliRun help = CliRun.of(NO_ENVIRONMENT, "--help");
         assertTrue(help.out().contains("Set up the appliance: HSM token, keys, certificates, tenants, trust and routing."),
                 help::toString);
-        for (String command : List.of("token", "key", "csr", "cert", "trust", "tenant", "directory")) {
+        for (String command : List.of("token", "key", "csr", "cert", "trust", "tenant", "directory", "queue")) {
             assertTrue(help.out().contains("  " + command + " "), command);
         }
     }

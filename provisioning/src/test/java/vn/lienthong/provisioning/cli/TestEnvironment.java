@@ -37,10 +37,15 @@ final class TestEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized ApplianceRegistry registry() {
+        return new ApplianceRegistry(storage().registry());
+    }
+
+    @Override
+    public synchronized Storage storage() {
         if (storage == null) {
             storage = Storage.open(storageDirectory, 64L * 1024 * 1024);
         }
-        return new ApplianceRegistry(storage.registry());
+        return storage;
     }
 
     /** Each command closes its environment; the test keeps this one open until {@link #shutdown}. */

@@ -67,6 +67,11 @@ class TokenInitCommandTest {
             }
 
             @Override
+            public vn.lienthong.storage.Storage storage() {
+                throw new AssertionError("token init must not open the storage");
+            }
+
+            @Override
             public void close() {
             }
         };

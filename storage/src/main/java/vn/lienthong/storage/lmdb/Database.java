@@ -19,7 +19,13 @@ public enum Database {
     /** (tenant, arrival sequence) to the message id of every unacknowledged incoming message. */
     INBOX_PENDING("inbox-pending"),
     /** (kind, 0x00, key) to a registry record. */
-    REGISTRY("registry");
+    REGISTRY("registry"),
+    /** (tenant, message id, recipient) of every dead-lettered delivery, for the operator's list. */
+    OUTBOX_DEAD("outbox-dead"),
+    /** (tenant, arrival sequence) of a fetched, unacknowledged incoming message to when it is visible again. */
+    INBOX_LEASES("inbox-leases"),
+    /** (sequence) to an audit record holding the SHA-256 of the one before. */
+    AUDIT("audit");
 
     private final String lmdbName;
 

@@ -149,10 +149,19 @@ final class GroupCommitWriter {
             commit(List.of(request));
         } catch (Env.MapFullException e) {
             // A process that died while reading pins old pages; once its slot is cleared they are free.
-            if (!environment.clearStaleReaders()) {
-                throw e;
+            // Failing that, grow the map while the configured ceiling allows.
+            Env.MapFullException last = e;
+            boolean retry = environment.clearStaleReaders() || environment.growTowardsLimit();
+            while (retry) {
+                try {
+                    commit(List.of(request));
+                    return;
+                } catch (Env.MapFullException again) {
+                    last = again;
+                    retry = environment.growTowardsLimit();
+                }
             }
-            commit(List.of(request));
+            throw last;
         }
     }
 

@@ -39,6 +39,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     /** Read transactions this process runs at once, leaving slots for the other processes. */
     private static final int CONCURRENT_READS = 256;
     private static final long MAP_SIZE_GRANULE = 64 * 1024;
+    private static final long MIN_GROWTH = 64L * 1024 * 1024;
+    private static final System.Logger LOG = System.getLogger(LmdbEnvironment.class.getName());
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
 
@@ -55,6 +57,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final Semaphore readSlots = new Semaphore(CONCURRENT_READS);
     private final GroupCommitWriter writer;
+    /** The map grows by itself, when full, up to this many bytes (the operator's configured ceiling). */
+    private volatile long mapLimit;
     private volatile boolean envClosed;
 
     private LmdbEnvironment(Path directory, Env<ByteBuffer> env, CommitListener listener) {
@@ -68,6 +72,15 @@ public final class LmdbEnvironment implements AutoCloseable {
      * 64 KiB; an existing environment holding more data than {@code mapSizeBytes} keeps its data.
      */
     public static LmdbEnvironment open(Path directory, long mapSizeBytes, CommitListener listener) {
+        return open(directory, mapSizeBytes, mapSizeBytes, listener);
+    }
+
+    /**
+     * Like {@link #open(Path, long, CommitListener)}; when a write finds the map full, the map grows
+     * (doubling, at least 64 MiB a step) up to {@code maxMapSizeBytes} before the write is refused.
+     */
+    public static LmdbEnvironment open(Path directory, long mapSizeBytes, long maxMapSizeBytes,
+                                       CommitListener listener) {
         if (mapSizeBytes <= 0) {
             throw new IllegalArgumentException("The storage map size must be positive, not " + mapSizeBytes + ".");
         }
@@ -77,7 +90,9 @@ public final class LmdbEnvironment implements AutoCloseable {
                     + " is already open in this process: share that Storage instead of opening it again.");
         }
         try {
-            return openClaimed(realDirectory, Math.multiplyExact(Math.ceilDiv(mapSizeBytes, MAP_SIZE_GRANULE), MAP_SIZE_GRANULE), listener);
+            LmdbEnvironment environment = openClaimed(realDirectory, granules(mapSizeBytes), listener);
+            environment.mapLimit = granules(Math.max(mapSizeBytes, maxMapSizeBytes));
+            return environment;
         } catch (RuntimeException | Error e) {
             OPEN_IN_THIS_PROCESS.remove(realDirectory);
             throw e;
@@ -235,6 +250,86 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     EnumMap<Database, Dbi<ByteBuffer>> dbis() {
         return dbis;
+    }
+
+    /**
+     * Takes new sizes from the operator's configuration while running: grows the map now to
+     * {@code mapSizeBytes} if it is smaller, and lets it grow by itself up to {@code maxMapSizeBytes}.
+     * A map is never shrunk. Safe from any thread except the writer's.
+     */
+    public void resize(long mapSizeBytes, long maxMapSizeBytes) {
+        if (mapSizeBytes <= 0) {
+            throw new IllegalArgumentException("The storage map size must be positive, not " + mapSizeBytes + ".");
+        }
+        mapLimit = Math.max(mapLimit, granules(Math.max(mapSizeBytes, maxMapSizeBytes)));
+        long wanted = granules(mapSizeBytes);
+        gate.writeLock().lock();
+        try {
+            ensureOpen();
+            if (env.info().mapSize < wanted) {
+                env.setMapSize(wanted);
+                LOG.log(System.Logger.Level.INFO, "storage map of " + directory + " grown to "
+                        + wanted / (1024 * 1024) + " MiB");
+            }
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Grows a full map towards the configured ceiling; false if it is there already. Called by the
+     * writer thread between transactions; waits for this process's reads to end.
+     */
+    boolean growTowardsLimit() {
+        gate.writeLock().lock();
+        try {
+            ensureOpen();
+            long current = env.info().mapSize;
+            long limit = mapLimit;
+            if (current >= limit) {
+                return false;
+            }
+            long grown = Math.min(limit, granules(Math.max(current * 2, current + MIN_GROWTH)));
+            env.setMapSize(grown);
+            LOG.log(System.Logger.Level.INFO, "storage map of " + directory + " was full: grown from "
+                    + current / (1024 * 1024) + " to " + grown / (1024 * 1024) + " MiB (ceiling "
+                    + limit / (1024 * 1024) + " MiB)");
+            return true;
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    private static long granules(long bytes) {
+        return Math.multiplyExact(Math.ceilDiv(bytes, MAP_SIZE_GRANULE), MAP_SIZE_GRANULE);
+    }
+
+    /** Compacted copy of the environment into {@code target}, which must be empty or absent. */
+    public void backup(Path target) {
+        Path directoryPath;
+        try {
+            if (Files.exists(target)) {
+                try (var entries = Files.list(target)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new IllegalArgumentException("The backup directory " + target
+                                + " is not empty: give a new or empty directory.");
+                    }
+                }
+            }
+            directoryPath = createPrivateDirectory(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot use the backup directory " + target + ": " + e.getMessage(), e);
+        }
+        gate.readLock().lock();
+        try {
+            ensureOpen();
+            // mdb_env_copy2 takes its own read transaction: a consistent snapshot while writes go on.
+            env.copy(directoryPath.toFile(), org.lmdbjava.CopyFlags.MDB_CP_COMPACT);
+        } catch (LmdbException e) {
+            throw translate(e);
+        } finally {
+            gate.readLock().unlock();
+        }
     }
 
     /** Clears reader slots of dead processes; true if any were cleared (and space may be free again). */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.lmdbjava.Cursor;
@@ -68,10 +69,27 @@ public final class Transaction {
         }
     }
 
+    /** Visits, in key order, the records from the first key at or after {@code start} until the visitor returns false. */
+    public void scanFrom(Database db, ByteBuffer start, BiPredicate<ByteBuffer, ByteBuffer> visitor) {
+        try (Cursor<ByteBuffer> cursor = dbis.get(db).openCursor(txn)) {
+            boolean found = cursor.get(start, GetOp.MDB_SET_RANGE);
+            while (found && visitor.test(cursor.key(), cursor.val())) {
+                found = cursor.next();
+            }
+        }
+    }
+
     /** A copy of the smallest key of the database, or null when it is empty. */
     public byte[] firstKey(Database db) {
         try (Cursor<ByteBuffer> cursor = dbis.get(db).openCursor(txn)) {
             return cursor.first() ? copy(cursor.key()) : null;
+        }
+    }
+
+    /** Decodes the record with the largest key, or returns null when the database is empty. */
+    public <T> T last(Database db, BiFunction<ByteBuffer, ByteBuffer, T> decoder) {
+        try (Cursor<ByteBuffer> cursor = dbis.get(db).openCursor(txn)) {
+            return cursor.last() ? decoder.apply(cursor.key(), cursor.val()) : null;
         }
     }
 

@@ -30,6 +30,9 @@ public final class Outbox {
     /** Stored status codes, fixed apart from the enum's order. */
     private static final int PENDING_CODE = 0;
     private static final int DELIVERED_CODE = 1;
+    private static final int IN_FLIGHT_CODE = 2;
+    private static final int FAILED_CODE = 3;
+    private static final ByteBuffer EMPTY_PREFIX = ByteBuffer.allocateDirect(0);
 
     private final LmdbEnvironment environment;
 
@@ -56,7 +59,7 @@ public final class Outbox {
         recipients.forEach(record::text);
         byte[] messageRecord = record.bytes(envelope).toByteArray();
         List<Delivery> deliveries = recipients.stream()
-                .map(r -> new Delivery(r, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null))
+                .map(r -> new Delivery(r, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null))
                 .toList();
         byte[] firstState = encode(deliveries.getFirst());
         List<ByteBuffer> deliveryKeys = recipients.stream().map(r -> QueueKeys.delivery(tenant, messageId, r)).toList();
@@ -81,7 +84,7 @@ public final class Outbox {
         return environment.read(tx -> read(tx, tenant, messageId));
     }
 
-    /** Takes the pending delivery due earliest (at or before now), if any, for {@code leaseDuration}. */
+    /** Takes the active delivery due earliest (at or before now), if any, for {@code leaseDuration}. */
     public Optional<DeliveryLease> leaseNextDue(Instant now, Duration leaseDuration) {
         Objects.requireNonNull(now, "now");
         if (leaseDuration.isNegative() || leaseDuration.isZero()) {
@@ -107,24 +110,28 @@ public final class Outbox {
                 ByteBuffer deliveryKey = QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient());
                 Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(due.recipient(), v));
                 tx.delete(Database.OUTBOX_DUE, dueKey);
-                if (state == null || state.status() != DeliveryStatus.PENDING || !due.at().equals(state.nextAttemptAt())) {
+                if (state == null || !state.status().active() || !due.at().equals(state.nextAttemptAt())) {
                     // An index entry that no delivery stands behind: drop it rather than lease it.
                     continue;
                 }
                 int attempt = state.attempts() + 1;
                 tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
-                        DeliveryStatus.PENDING, attempt, leasedUntil, state.lastError(), null, null)));
+                        DeliveryStatus.IN_FLIGHT, attempt, leasedUntil, state.lastError(), null, null,
+                        state.queuedSince(), null)));
                 tx.put(Database.OUTBOX_DUE,
                         QueueKeys.due(leasedUntil, due.tenant(), due.messageId(), due.recipient()), NO_VALUE);
                 byte[] envelope = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(due.tenant(), due.messageId()),
                         Outbox::envelopeOf);
                 return Optional.of(new DeliveryLease(due.tenant(), due.messageId(), due.recipient(), envelope,
-                        attempt, leasedUntil));
+                        attempt, leasedUntil, state.queuedSince()));
             }
         });
     }
 
-    /** Records the recipient's receipt; the delivery is done. A receipt already recorded is kept. */
+    /**
+     * Records the recipient's receipt; the delivery is done. A receipt already recorded is kept; a
+     * receipt for a delivery given up meanwhile still counts (the recipient has the document).
+     */
     public void delivered(DeliveryLease lease, byte[] receipt, Instant at) {
         Objects.requireNonNull(receipt, "receipt");
         Objects.requireNonNull(at, "at");
@@ -134,32 +141,119 @@ public final class Outbox {
             if (state == null || state.status() == DeliveryStatus.DELIVERED) {
                 return null;
             }
-            tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
+            if (state.status() == DeliveryStatus.FAILED) {
+                tx.delete(Database.OUTBOX_DEAD, deliveryKey);
+            } else {
+                tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
+            }
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
-                    DeliveryStatus.DELIVERED, state.attempts(), null, state.lastError(), receipt, at)));
+                    DeliveryStatus.DELIVERED, state.attempts(), null, state.lastError(), receipt, at,
+                    state.queuedSince(), null)));
             return null;
         });
     }
 
-    /** Records a failed attempt; the delivery becomes due again at {@code nextAttemptAt}. Ignored for a stale lease. */
+    /** Records a failed attempt; the delivery is queued again for {@code nextAttemptAt}. Ignored for a stale lease. */
     public void retryLater(DeliveryLease lease, Instant nextAttemptAt, String reason) {
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
-        String error = reason == null || reason.length() <= MAX_ERROR_CHARS ? reason : reason.substring(0, MAX_ERROR_CHARS);
+        String error = shorten(reason);
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(tx -> {
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
-            if (state == null || state.status() != DeliveryStatus.PENDING || state.attempts() != lease.attempt()) {
+            Delivery state = currentUnder(tx, lease, deliveryKey);
+            if (state == null) {
                 return null;
             }
             tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
             tx.put(Database.OUTBOX_DUE, dueKey(lease, nextAttemptAt), NO_VALUE);
             tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
-                    DeliveryStatus.PENDING, state.attempts(), nextAttemptAt, error, null, null)));
+                    DeliveryStatus.PENDING, state.attempts(), nextAttemptAt, error, null, null,
+                    state.queuedSince(), null)));
             return null;
         });
     }
 
-    /** The earliest time any pending delivery is due, if there is one (lets the forwarder sleep). */
+    /**
+     * Gives the delivery up (dead letter) with {@code reason}: it leaves the retry schedule and waits
+     * for an operator's {@link #requeue}. Ignored for a stale lease.
+     */
+    public void deadLetter(DeliveryLease lease, String reason, Instant at) {
+        Objects.requireNonNull(at, "at");
+        String error = shorten(Objects.requireNonNull(reason, "reason"));
+        ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
+        environment.write(tx -> {
+            Delivery state = currentUnder(tx, lease, deliveryKey);
+            if (state == null) {
+                return null;
+            }
+            tx.delete(Database.OUTBOX_DUE, dueKey(lease, state.nextAttemptAt()));
+            tx.put(Database.OUTBOX_DEAD, deliveryKey, NO_VALUE);
+            tx.put(Database.OUTBOX_DELIVERIES, deliveryKey, encode(new Delivery(state.recipient(),
+                    DeliveryStatus.FAILED, state.attempts(), null, error, null, null, state.queuedSince(), at)));
+            return null;
+        });
+    }
+
+    /** Dead-lettered deliveries of every tenant, in (tenant, message id, recipient) order, at most {@code limit}. */
+    public List<DeadLetter> deadLetters(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("The limit must be positive, not " + limit + ".");
+        }
+        return environment.read(tx -> {
+            List<DeadLetter> letters = new ArrayList<>();
+            tx.scan(Database.OUTBOX_DEAD, EMPTY_PREFIX, (key, value) -> {
+                QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
+                Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+                if (state != null && state.status() == DeliveryStatus.FAILED) {
+                    letters.add(new DeadLetter(id.tenant(), id.messageId(), id.recipient(), state.attempts(),
+                            state.lastError(), state.failedAt()));
+                }
+                return letters.size() < limit;
+            });
+            return letters;
+        });
+    }
+
+    /**
+     * Puts a dead-lettered delivery back in the retry schedule, due at {@code now} with its attempts
+     * counted afresh, and returns how many were requeued (0 if none was dead-lettered).
+     * {@code recipient} null requeues every failed delivery of the message.
+     */
+    public int requeue(String tenant, String messageId, String recipient, Instant now) {
+        QueueKeys.checkTenant(tenant);
+        QueueKeys.checkMessageId(messageId);
+        Objects.requireNonNull(now, "now");
+        ByteBuffer prefix = recipient == null ? QueueKeys.message(tenant, messageId)
+                : QueueKeys.delivery(tenant, messageId, QueueKeys.checkRecipient(recipient));
+        return environment.write(tx -> requeueMatching(tx, prefix, now));
+    }
+
+    /** Requeues every dead-lettered delivery of every tenant; returns how many. */
+    public int requeueAll(Instant now) {
+        Objects.requireNonNull(now, "now");
+        return environment.write(tx -> requeueMatching(tx, EMPTY_PREFIX, now));
+    }
+
+    private static int requeueMatching(Transaction tx, ByteBuffer prefix, Instant now) {
+        List<byte[]> keys = new ArrayList<>();
+        tx.scan(Database.OUTBOX_DEAD, prefix, (key, value) -> keys.add(Transaction.copy(key)));
+        int requeued = 0;
+        for (byte[] raw : keys) {
+            ByteBuffer key = Transaction.direct(raw);
+            QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
+            tx.delete(Database.OUTBOX_DEAD, key);
+            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+            if (state == null || state.status() != DeliveryStatus.FAILED) {
+                continue;
+            }
+            tx.put(Database.OUTBOX_DELIVERIES, key, encode(new Delivery(state.recipient(), DeliveryStatus.PENDING,
+                    0, now, state.lastError(), null, null, now, null)));
+            tx.put(Database.OUTBOX_DUE, QueueKeys.due(now, id.tenant(), id.messageId(), id.recipient()), NO_VALUE);
+            requeued++;
+        }
+        return requeued;
+    }
+
+    /** The earliest time any active delivery is due, if there is one (lets the forwarder sleep). */
     public Optional<Instant> nextDueAt() {
         return environment.read(tx -> {
             byte[] first = tx.firstKey(Database.OUTBOX_DUE);
@@ -168,9 +262,101 @@ public final class Outbox {
         });
     }
 
-    /** Pending deliveries across all tenants. */
+    /** Active (queued or in flight) deliveries across all tenants. */
     public long pendingDeliveries() {
         return environment.read(tx -> tx.count(Database.OUTBOX_DUE));
+    }
+
+    /** Dead-lettered deliveries across all tenants. */
+    public long deadLetterCount() {
+        return environment.read(tx -> tx.count(Database.OUTBOX_DEAD));
+    }
+
+    /** Active deliveries per tenant and the earliest time one of them was queued, in one read (for metrics). */
+    public QueueDepth depth() {
+        return environment.read(tx -> {
+            java.util.TreeMap<String, Long> byTenant = new java.util.TreeMap<>();
+            Instant[] oldest = {null};
+            tx.scan(Database.OUTBOX_DUE, EMPTY_PREFIX, (key, value) -> {
+                QueueKeys.Due due = QueueKeys.Due.decode(key);
+                byTenant.merge(due.tenant(), 1L, Long::sum);
+                Delivery state = tx.get(Database.OUTBOX_DELIVERIES,
+                        QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient()), v -> decode(due.recipient(), v));
+                if (state != null && state.queuedSince() != null
+                        && (oldest[0] == null || state.queuedSince().isBefore(oldest[0]))) {
+                    oldest[0] = state.queuedSince();
+                }
+                return true;
+            });
+            return new QueueDepth(byTenant, Optional.ofNullable(oldest[0]));
+        });
+    }
+
+    /**
+     * Checks the outbox's invariants and returns a sentence for each breach (empty when sound): every
+     * message has a readable delivery per recipient; every active delivery exactly one due entry at
+     * its due time; every failed one a dead-letter entry; no index entry without its delivery.
+     */
+    public List<String> checkIntegrity() {
+        return environment.read(tx -> {
+            List<String> problems = new ArrayList<>();
+            java.util.Set<String> expectedDue = new java.util.HashSet<>();
+            java.util.Set<String> expectedDead = new java.util.HashSet<>();
+            tx.scan(Database.OUTBOX_MESSAGES, EMPTY_PREFIX, (key, value) -> {
+                BinaryReader message = new BinaryReader(key);
+                String tenant = message.text();
+                String messageId = message.text();
+                try {
+                    for (Delivery d : read(tx, tenant, messageId).orElseThrow().deliveries()) {
+                        String id = tenant + "/" + messageId + "/" + d.recipient();
+                        if (d.status().active()) {
+                            expectedDue.add(d.nextAttemptAt() + " " + id);
+                        } else if (d.status() == DeliveryStatus.FAILED) {
+                            expectedDead.add(id);
+                        } else if (d.receipt() == null) {
+                            problems.add("delivery " + id + " is delivered without a receipt");
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    problems.add("message " + tenant + "/" + messageId + " cannot be read: " + e.getMessage());
+                }
+                return true;
+            });
+            java.util.Set<String> due = new java.util.HashSet<>();
+            tx.scan(Database.OUTBOX_DUE, EMPTY_PREFIX, (key, value) -> {
+                QueueKeys.Due d = QueueKeys.Due.decode(key);
+                due.add(d.at() + " " + d.tenant() + "/" + d.messageId() + "/" + d.recipient());
+                return true;
+            });
+            java.util.Set<String> dead = new java.util.HashSet<>();
+            tx.scan(Database.OUTBOX_DEAD, EMPTY_PREFIX, (key, value) -> {
+                QueueKeys.DeliveryKey d = QueueKeys.DeliveryKey.decode(key);
+                dead.add(d.tenant() + "/" + d.messageId() + "/" + d.recipient());
+                return true;
+            });
+            difference(expectedDue, due, "active delivery without its due entry: ", problems);
+            difference(due, expectedDue, "due entry without an active delivery: ", problems);
+            difference(expectedDead, dead, "failed delivery missing from the dead letters: ", problems);
+            difference(dead, expectedDead, "dead letter without a failed delivery: ", problems);
+            return problems;
+        });
+    }
+
+    private static void difference(java.util.Set<String> a, java.util.Set<String> b, String what, List<String> out) {
+        a.stream().filter(x -> !b.contains(x)).sorted().forEach(x -> out.add(what + x));
+    }
+
+    /** The delivery's state if {@code lease} is still the current lease on it, else null. */
+    private static Delivery currentUnder(Transaction tx, DeliveryLease lease, ByteBuffer deliveryKey) {
+        Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
+        if (state == null || !state.status().active() || state.attempts() != lease.attempt()) {
+            return null;
+        }
+        return state;
+    }
+
+    private static String shorten(String reason) {
+        return reason == null || reason.length() <= MAX_ERROR_CHARS ? reason : reason.substring(0, MAX_ERROR_CHARS);
     }
 
     private static ByteBuffer dueKey(DeliveryLease lease, Instant at) {
@@ -211,13 +397,22 @@ public final class Outbox {
 
     private static byte[] encode(Delivery delivery) {
         int receiptLength = delivery.receipt() == null ? 0 : delivery.receipt().length;
-        return new BinaryWriter(64 + receiptLength).u8(RECORD_VERSION)
-                .u8(delivery.status() == DeliveryStatus.DELIVERED ? DELIVERED_CODE : PENDING_CODE)
+        int code = switch (delivery.status()) {
+            case PENDING -> PENDING_CODE;
+            case DELIVERED -> DELIVERED_CODE;
+            case IN_FLIGHT -> IN_FLIGHT_CODE;
+            case FAILED -> FAILED_CODE;
+        };
+        return new BinaryWriter(96 + receiptLength).u8(RECORD_VERSION)
+                .u8(code)
                 .i32(delivery.attempts())
                 .nullableInstant(delivery.nextAttemptAt())
                 .nullableText(delivery.lastError())
                 .nullableBytes(delivery.receipt())
                 .nullableInstant(delivery.deliveredAt())
+                // Added after the first release: absent from older records (read as null).
+                .nullableInstant(delivery.queuedSince())
+                .nullableInstant(delivery.failedAt())
                 .toByteArray();
     }
 
@@ -226,9 +421,18 @@ public final class Outbox {
         DeliveryStatus status = switch (reader.u8()) {
             case PENDING_CODE -> DeliveryStatus.PENDING;
             case DELIVERED_CODE -> DeliveryStatus.DELIVERED;
+            case IN_FLIGHT_CODE -> DeliveryStatus.IN_FLIGHT;
+            case FAILED_CODE -> DeliveryStatus.FAILED;
             default -> throw new IllegalStateException("A stored delivery has an unknown status.");
         };
-        return new Delivery(recipient, status, reader.i32(), reader.nullableInstant(),
-                reader.nullableText(), reader.nullableBytes(), reader.nullableInstant());
+        int attempts = reader.i32();
+        Instant nextAttemptAt = reader.nullableInstant();
+        String lastError = reader.nullableText();
+        byte[] receipt = reader.nullableBytes();
+        Instant deliveredAt = reader.nullableInstant();
+        Instant queuedSince = reader.remaining() > 0 ? reader.nullableInstant() : null;
+        Instant failedAt = reader.remaining() > 0 ? reader.nullableInstant() : null;
+        return new Delivery(recipient, status, attempts, nextAttemptAt, lastError, receipt, deliveredAt,
+                queuedSince, failedAt);
     }
 }

@@ -32,6 +32,14 @@ final class QueueKeys {
         }
     }
 
+    /** A delivery key (also a dead-letter key) taken apart. */
+    record DeliveryKey(String tenant, String messageId, String recipient) {
+        static DeliveryKey decode(ByteBuffer key) {
+            BinaryReader reader = new BinaryReader(key);
+            return new DeliveryKey(reader.text(), reader.text(), reader.text());
+        }
+    }
+
     static ByteBuffer tenant(String tenant) {
         return new BinaryWriter().text(tenant).toDirectBuffer();
     }

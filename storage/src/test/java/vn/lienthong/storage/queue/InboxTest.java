@@ -153,4 +153,44 @@ class InboxTest {
         assertEquals(List.of(), entries);
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(300), "it waited");
     }
+
+    @Test
+    void aFetchedMessageIsHiddenUntilItsVisibilityTimeoutThenComesBackUnlessAcknowledged() {
+        inbox.put(message("t1", "m1"));
+        inbox.put(message("t1", "m2"));
+        Duration visibility = Duration.ofSeconds(30);
+
+        assertEquals("m1", inbox.fetch("t1", "m1", T0, visibility).orElseThrow().messageId());
+        assertEquals(List.of("m2"), ids(inbox.visible("t1", 10, T0)));
+        assertEquals(List.of("m2"), ids(inbox.visible("t1", 10, T0.plus(visibility).minusNanos(1))));
+        assertEquals(List.of("m1", "m2"), ids(inbox.visible("t1", 10, T0.plus(visibility))), "back after the timeout");
+        assertEquals(List.of("m1", "m2"), ids(inbox.pending("t1", 10)), "fetched or not, both are unacknowledged");
+
+        inbox.fetch("t1", "m2", T0, visibility);
+        assertTrue(inbox.release("t1", "m2"));
+        assertEquals(List.of("m2"), ids(inbox.visible("t1", 10, T0)), "given back: visible at once");
+
+        assertTrue(inbox.acknowledge("t1", "m1", T0));
+        assertEquals(List.of("m2"), ids(inbox.visible("t1", 10, T0.plusSeconds(3600))), "acknowledged: gone");
+        assertFalse(inbox.release("t1", "m1"));
+        InboxEntry acknowledged = inbox.fetch("t1", "m1", T0.plusSeconds(3600), visibility).orElseThrow();
+        assertArrayEquals("receipt m1".getBytes(UTF_8), acknowledged.receipt(), "its receipt stays");
+        assertEquals(List.of("m2"), ids(inbox.visible("t1", 10, T0.plusSeconds(3600))));
+        assertTrue(inbox.fetch("t1", "nope", T0, visibility).isEmpty());
+        assertEquals(List.of(), storage.checkIntegrity());
+    }
+
+    @Test
+    void aDuplicateOfAnAcknowledgedMessageIsAnsweredWithTheFirstReceiptAndNotQueuedAgain() {
+        inbox.put(message("t1", "m1"));
+        inbox.acknowledge("t1", "m1", T0);
+        InboxMessage again = new InboxMessage("t1", "m1", "000.00.00.G01", "envelope m1".getBytes(UTF_8),
+                "another receipt".getBytes(UTF_8), T0.plusSeconds(9));
+
+        var duplicate = assertInstanceOf(PutResult.Duplicate.class, inbox.put(again));
+
+        assertArrayEquals("receipt m1".getBytes(UTF_8), ((InboxEntry) duplicate.existing()).receipt());
+        assertEquals(List.of(), inbox.visible("t1", 10, T0.plusSeconds(3600)));
+        assertEquals(0, inbox.depth().total());
+    }
 }

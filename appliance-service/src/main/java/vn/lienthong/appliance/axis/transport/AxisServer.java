@@ -23,11 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.X509TrustManager;
 import vn.lienthong.appliance.tls.NettySslContexts;
+import vn.lienthong.appliance.tls.TlsEngine;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 import vn.lienthong.hsm.token.TokenKey;
 
 /**
- * The axis transport listener: HTTPS with mutual TLS on BoringSSL (key in the HSM), HTTP/2 or HTTP/1.1 as ALPN
+ * The axis transport listener: HTTPS with mutual TLS on BoringSSL by default (key in the HSM), HTTP/2 or HTTP/1.1 as ALPN
  * decides, each request read whole (up to a limit) and handed to an {@link AxisHandler} on a virtual thread.
  */
 public final class AxisServer implements AutoCloseable {
@@ -76,10 +77,16 @@ public final class AxisServer implements AutoCloseable {
      */
     public static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
             AxisHandler handler, TlsHandshakeListener handshakes) {
+        return start(settings, tlsKey, clientTrust, handler, handshakes, TlsEngine.BORINGSSL);
+    }
+
+    /** As {@link #start(AxisServerSettings, TokenKey, X509TrustManager, AxisHandler, TlsHandshakeListener)}, on the given TLS engine. */
+    public static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
+            AxisHandler handler, TlsHandshakeListener handshakes, TlsEngine engine) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(handshakes, "handshakes");
-        SslContext sslContext = NettySslContexts.server(tlsKey, clientTrust);
+        SslContext sslContext = NettySslContexts.server(tlsKey, clientTrust, engine);
         try {
             return new AxisServer(settings, sslContext, handler, handshakes);
         } catch (RuntimeException e) {
