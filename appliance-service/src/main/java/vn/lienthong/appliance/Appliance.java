@@ -25,6 +25,8 @@ import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.sdk.SdkApi;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
@@ -109,6 +111,7 @@ public final class Appliance implements AutoCloseable {
                     keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            StatusHistory statuses = new StatusHistory(storage.registry());
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
                     outcome -> metrics.tlsHandshake("api", outcome));
@@ -123,15 +126,17 @@ public final class Appliance implements AutoCloseable {
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
                     tlsKey, anchors,
-                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock),
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox()),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, config.inboxVisibilityTimeout());
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
+            new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
+                    registry.sdkSecrets(token)::secret, clock).routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())
