@@ -99,6 +99,7 @@ public final class Appliance implements AutoCloseable {
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
             token = new TokenSupervisor(config.token(), opener, boundary);
+            TokenSupervisor mainToken = token;
             Map<String, TokenSupervisor> tokenOfTenant = new LinkedHashMap<>();
             for (ApplianceConfig.TenantToken tenantToken : config.tenantTokens()) {
                 TokenSupervisor opened = new TokenSupervisor(tenantToken.token(), opener, boundary);
@@ -136,7 +137,8 @@ public final class Appliance implements AutoCloseable {
                     forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
-                    registry.sdkSecrets(token)::secret, clock).routing(apiRouting);
+                    // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
+                    organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock).routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())
