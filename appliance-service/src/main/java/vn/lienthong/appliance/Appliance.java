@@ -26,6 +26,8 @@ import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.ops.OperatorApi;
+import vn.lienthong.appliance.sdk.SdkApi;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
@@ -101,6 +103,7 @@ public final class Appliance implements AutoCloseable {
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
             token = new TokenSupervisor(config.token(), opener, boundary);
+            TokenSupervisor mainToken = token;
             Map<String, TokenSupervisor> tokenOfTenant = new LinkedHashMap<>();
             for (ApplianceConfig.TenantToken tenantToken : config.tenantTokens()) {
                 TokenSupervisor opened = new TokenSupervisor(tenantToken.token(), opener, boundary);
@@ -113,6 +116,7 @@ public final class Appliance implements AutoCloseable {
                     keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            StatusHistory statuses = new StatusHistory(storage.registry());
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
                     outcome -> metrics.tlsHandshake("api", outcome));
@@ -128,16 +132,20 @@ public final class Appliance implements AutoCloseable {
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
                     tlsKey, anchors,
-                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, isolation),
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox(),
+                            isolation),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, config.inboxVisibilityTimeout(), isolation,
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, isolation,
                     new SubmissionRate(System::nanoTime));
             HttpRouting.Builder apiRouting = HttpRouting.builder();
+            new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
+                    // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
+                    organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock).routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())

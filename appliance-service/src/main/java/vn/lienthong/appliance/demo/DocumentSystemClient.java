@@ -76,6 +76,18 @@ public final class DocumentSystemClient implements AutoCloseable {
         }
     }
 
+    /** Calls an operation of the SDK facade (e.g. {@code /sendEdoc}) with the given headers and body. */
+    public Answer sdk(String operation, java.util.Map<String, String> headers, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(operation))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        return send(request);
+    }
+
     public Answer submit(byte[] edxml) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox"))
                 .header("Content-Type", "application/xml")

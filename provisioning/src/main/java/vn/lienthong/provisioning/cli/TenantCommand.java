@@ -25,7 +25,8 @@ import vn.lienthong.provisioning.registry.TenantStatus;
 @Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
         subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class, TenantCommand.Suspend.class,
-            TenantCommand.Resume.class, TenantCommand.Remove.class, TenantCommand.Quota.class})
+            TenantCommand.Resume.class, TenantCommand.Remove.class, TenantCommand.Quota.class,
+            TenantCommand.SdkSecret.class, TenantCommand.XmlDsig.class})
 final class TenantCommand implements Runnable {
 
     @Spec
@@ -108,6 +109,54 @@ final class TenantCommand implements Runnable {
                         String.valueOf(tenant.dmsCertificateSha256().size()), quota(tenant.quota()));
             }
             table.print(out);
+        }
+    }
+
+    @Command(name = "sdk-secret", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Issue a new secret for the tenant's document system to sign the SDK API's headers"
+                    + " (HMAC-SHA256); it replaces the previous one and is printed only this once.",
+                "It is stored encrypted under an AES key generated in the HSM (alias sdk-secrets)."
+            })
+    static final class SdkSecret extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            if (environment.registry().tenant(organId).isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "No tenant " + organId
+                        + ": add it first with 'provision tenant add " + organId + " --name NAME'");
+            }
+            String secret = environment.registry().sdkSecrets(environment.token()).issue(organId);
+            out.println("SDK secret for " + organId + " (systemid " + organId + "): " + secret);
+        }
+    }
+
+    @Command(name = "xmldsig", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = "Apply (or stop applying) the organisation's enveloped XML signature, made with the"
+                    + " tenant's HSM key, to the tenant's outgoing edXML messages.")
+    static final class XmlDsig extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Parameters(index = "1", paramLabel = "on|off", description = "on or off.")
+        String state;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            if (!state.equals("on") && !state.equals("off")) {
+                throw new ParameterException(spec.commandLine(), "Say on or off, e.g. 'tenant xmldsig " + organId + " on'");
+            }
+            if (environment.registry().tenant(organId).isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "No tenant " + organId);
+            }
+            environment.registry().setSignsEdxml(organId, state.equals("on"));
+            out.println("XML signature for " + organId + "'s outgoing edXML: " + state);
         }
     }
 
