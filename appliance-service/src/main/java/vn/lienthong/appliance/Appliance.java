@@ -134,7 +134,7 @@ public final class Appliance implements AutoCloseable {
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses);
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, config.acceptSha1Signatures());
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
