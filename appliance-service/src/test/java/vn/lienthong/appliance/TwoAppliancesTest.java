@@ -370,7 +370,7 @@ class TwoAppliancesTest {
         Answer accepted = g22.fetch(toAId);
         assertEquals(200, accepted.status());
         String header = accepted.header(LocalApi.XML_SIGNATURE_HEADER).orElseThrow();
-        assertTrue(header.startsWith("valid; signer=\"CN=" + H41) && header.endsWith("; weak=sha1"), header);
+        assertTrue(header.startsWith("valid; signer=") && header.contains("CN=" + H41) && header.endsWith("; weak=sha1"), header);
         assertEquals(204, g22.acknowledge(toAId).status());
     }
 
