@@ -1,5 +1,6 @@
 package vn.lienthong.appliance;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import vn.lienthong.appliance.api.LocalApi;
+import vn.lienthong.appliance.api.TransportProblems;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.axis.transport.AxisServer;
 import vn.lienthong.appliance.axis.transport.AxisServerSettings;
@@ -141,7 +143,7 @@ public final class Appliance implements AutoCloseable {
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
                     forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, isolation,
-                    new SubmissionRate(System::nanoTime));
+                    new SubmissionRate(System::nanoTime), config.acceptSha1Signatures());
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
@@ -152,6 +154,12 @@ public final class Appliance implements AutoCloseable {
                     .port(config.api().port())
                     .shutdownHook(false)
                     .maxPayloadSize(MAX_MESSAGE_BYTES)
+                    .directHandlers(d -> {
+                        // Refusals before routing (e.g. Content-Length over the limit) are problem+json too.
+                        TransportProblems problems = new TransportProblems(MAX_MESSAGE_BYTES);
+                        d.addHandler(DirectHandler.EventType.BAD_REQUEST, problems)
+                                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, problems);
+                    })
                     .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
                     .routing(apiRouting)
                     .build()

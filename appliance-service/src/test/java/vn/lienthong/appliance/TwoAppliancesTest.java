@@ -40,6 +40,7 @@ import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
 import vn.lienthong.appliance.demo.SdkRequests;
 import vn.lienthong.appliance.edxml.DocumentMessage;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
+import vn.lienthong.appliance.edxml.Sha1Signing;
 import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -90,6 +91,8 @@ class TwoAppliancesTest {
         a = TestAppliance.provision("a", dir, tokenA, ca, root, List.of(new TenantSpec(G22, "Văn phòng Chính phủ", "rsa2048")));
         b = TestAppliance.provision("b", dir, tokenB, ca, root, List.of(
                 new TenantSpec(H41, "UBND tỉnh Nghệ An", "rsa2048"), new TenantSpec(H14, "UBND tỉnh Cao Bằng", "ecp256")));
+        // a accepts SHA-1 XML signatures (marked weak); b keeps the default, which refuses them.
+        Files.writeString(a.config, "edxml:\n  accept-sha1-signatures: true\n", java.nio.file.StandardOpenOption.APPEND);
         a.start();
         b.start();
 
@@ -346,6 +349,37 @@ class TwoAppliancesTest {
         } finally {
             assertEquals(0, launcher.run(Map.of(), concat(provision, "off")).exitCode());
         }
+    }
+
+    @Test
+    void anIncomingSha1SignatureIsInvalidByDefaultAndValidButWeakWhereTheConfigurationAcceptsIt() throws Exception {
+        Answer toB = g22.submit(sha1Signed(G22, H41, "Văn bản ký SHA-1 gửi tới b"));
+        assertEquals(202, toB.status(), toB.text());
+        String toBId = toB.json().path("id").asText();
+        awaitDelivered(g22, toBId, 1);
+        Answer refused = h41.fetch(toBId);
+        assertEquals(200, refused.status());
+        assertEquals("invalid; reason=\"the signature uses SHA-1, which this appliance does not accept\"",
+                refused.header(LocalApi.XML_SIGNATURE_HEADER).orElseThrow());
+        assertEquals(204, h41.acknowledge(toBId).status());
+
+        Answer toA = h41.submit(sha1Signed(H41, G22, "Văn bản ký SHA-1 gửi tới a"));
+        assertEquals(202, toA.status(), toA.text());
+        String toAId = toA.json().path("id").asText();
+        awaitDelivered(h41, toAId, 1);
+        Answer accepted = g22.fetch(toAId);
+        assertEquals(200, accepted.status());
+        String header = accepted.header(LocalApi.XML_SIGNATURE_HEADER).orElseThrow();
+        assertTrue(header.startsWith("valid; signer=") && header.contains("CN=" + H41) && header.endsWith("; weak=sha1"), header);
+        assertEquals(204, g22.acknowledge(toAId).status());
+    }
+
+    /** A document its organ's document system signed with RSA-SHA1, with a software key the CA certified. */
+    private static byte[] sha1Signed(String from, String to, String subject) throws Exception {
+        KeyPair pair = Sha1Signing.rsaKeyPair();
+        X509Certificate certificate = ca.issue(new X500Name("CN=" + from + ",O=lienthong test,C=VN"), pair.getPublic(),
+                DemoCa.Profile.SIGNING, List.of(), List.of());
+        return Sha1Signing.sign(edxml(from, List.of(to), subject), pair.getPrivate(), certificate);
     }
 
     private static List<String> concat(List<String> list, String last) {

@@ -72,6 +72,7 @@ public final class LocalApi {
     private final StatusHistory statuses;
     private final Submissions submissions;
     private final IsolationAudit isolation;
+    private final boolean acceptSha1Signatures;
     /** The largest edXML message the local API takes (the axis carries it in an envelope of at most 32 MiB). */
     static final int MAX_SUBMISSION_BYTES = 30 * 1024 * 1024;
 
@@ -80,10 +81,13 @@ public final class LocalApi {
      * @param inboxVisibility how long a fetched message stays out of the inbox list unless acknowledged
      * @param isolation counts and audits attempts to reach another tenant's messages or identity
      * @param submissionRate each tenant's submissions per minute, against its quota
+     * @param acceptSha1Signatures whether an incoming XMLDSig made with SHA-1 counts as valid (marked weak)
      */
     public LocalApi(ApplianceRegistry registry, ApplianceKeys keys, Outbox outbox, Inbox inbox,
                     ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility,
-                    StatusHistory statuses, IsolationAudit isolation, SubmissionRate submissionRate) {
+                    StatusHistory statuses, IsolationAudit isolation, SubmissionRate submissionRate,
+                    boolean acceptSha1Signatures) {
+        this.acceptSha1Signatures = acceptSha1Signatures;
         this.inboxVisibility = inboxVisibility;
         this.isolation = isolation;
         this.registry = registry;
@@ -316,13 +320,20 @@ public final class LocalApi {
         Envelope envelope = stored(entry.envelope());
         if (EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {
             // The organisation's XMLDSig inside the edXML, checked now against today's trust anchors.
-            res.header(XML_SIGNATURE_HEADER, XmlSignatureCheck.check(envelope.payload(), registry.trustAnchors(),
-                    clock.instant(), false).header());
+            res.header(XML_SIGNATURE_HEADER, xmlSignature(envelope.payload()).header());
         }
         res.header(HeaderNames.CONTENT_TYPE, envelope.header().contentType())
                 .header("Lienthong-Message-Id", entry.messageId())
                 .header("Lienthong-Sender", entry.sender())
                 .send(envelope.payload());
+    }
+
+    /**
+     * The organisation's XMLDSig inside an edXML message, checked now against today's trust anchors;
+     * SHA-1 only where the configuration accepts it ({@code edxml.accept-sha1-signatures}).
+     */
+    public XmlSignatureCheck.Result xmlSignature(byte[] edxml) {
+        return XmlSignatureCheck.check(edxml, registry.trustAnchors(), clock.instant(), acceptSha1Signatures);
     }
 
     private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {

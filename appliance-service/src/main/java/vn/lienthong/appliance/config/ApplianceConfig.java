@@ -17,7 +17,8 @@ import vn.lienthong.hsm.token.TokenConfig;
 
 /**
  * The appliance's configuration file (YAML): its listeners, where its LMDB store lives and how
- * big it may grow, the HSM token that holds its keys, and the forwarder's retry policy. Relative
+ * big it may grow, the HSM token that holds its keys, the forwarder's retry policy and whether
+ * SHA-1 XML signatures are accepted (as weak) on incoming edXML. Relative
  * paths are resolved against the directory of the file. See README.md for the reference.
  */
 public record ApplianceConfig(
@@ -34,7 +35,8 @@ public record ApplianceConfig(
         List<TenantToken> tenantTokens,
         Duration keyReloadInterval,
         long storageMaxMapSizeBytes,
-        Duration inboxVisibilityTimeout) {
+        Duration inboxVisibilityTimeout,
+        boolean acceptSha1Signatures) {
 
     public ApplianceConfig {
         tenantTokens = List.copyOf(tenantTokens);
@@ -112,7 +114,9 @@ public record ApplianceConfig(
                     Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)),
                     Math.max(mapSize, config.get("storage.max-map-size-mib").asLong().orElse(0L) * 1024 * 1024),
                     Duration.ofSeconds(nonNegative(config.get("inbox.visibility-timeout-seconds").asLong()
-                            .orElse(300L), "inbox.visibility-timeout-seconds")));
+                            .orElse(300L), "inbox.visibility-timeout-seconds")),
+                    // SHA-1 XMLDSig from older document systems: refused unless the operator opts in.
+                    config.get("edxml.accept-sha1-signatures").asBoolean().orElse(false));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }

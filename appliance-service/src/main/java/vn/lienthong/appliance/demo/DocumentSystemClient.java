@@ -28,6 +28,7 @@ public final class DocumentSystemClient implements AutoCloseable {
 
     private final URI api;
     private final HttpClient http;
+    private final SSLContext tls;
 
     /** A client for the API at {@code api}, trusting {@code root} for the server's certificate. */
     public DocumentSystemClient(URI api, PrivateKey key, X509Certificate certificate, X509Certificate root) {
@@ -46,6 +47,7 @@ public final class DocumentSystemClient implements AutoCloseable {
             tmf.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            this.tls = tls;
             this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up the document system's TLS client: " + e.getMessage(), e);
@@ -86,6 +88,23 @@ public final class DocumentSystemClient implements AutoCloseable {
         }
         headers.forEach(request::header);
         return send(request);
+    }
+
+    /**
+     * Submits a body as the publisher streams it, asking first ({@code Expect: 100-continue}) so that a
+     * body the appliance refuses by its announced length is never sent.
+     */
+    public Answer submit(HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(api.resolve("/api/v1/outbox"))
+                .header("Content-Type", "application/xml")
+                .expectContinue(true)
+                .timeout(Duration.ofSeconds(60))
+                .POST(body));
+    }
+
+    /** The TLS context with the document system's client certificate, for clients of its own. */
+    public SSLContext sslContext() {
+        return tls;
     }
 
     public Answer submit(byte[] edxml) throws IOException, InterruptedException {

@@ -47,8 +47,13 @@ public record EdxmlIntake(byte[] bytes, EdxmlMessage message) {
         EdxmlMessage message = EdxmlMessage.read(tee, limits);
         try {
             // The parser may stop at the root's end tag: what follows (whitespace) is part of the signed bytes.
-            byte[] rest = body.readNBytes((int) Math.max(0, Math.min(Integer.MAX_VALUE - 8, limits.maxBytes() - copy.size() + 1)));
-            copy.write(rest, 0, rest.length);
+            // Read in chunks, and only until the limit is crossed, so that padding costs no more than the limit.
+            byte[] chunk = new byte[64 * 1024];
+            int n;
+            while (copy.size() <= limits.maxBytes() && (n = body.read(chunk, 0,
+                    (int) Math.min(chunk.length, limits.maxBytes() - copy.size() + 1))) >= 0) {
+                copy.write(chunk, 0, n);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,7 +12,6 @@ import javax.xml.crypto.KeySelectorException;
 import javax.xml.crypto.KeySelectorResult;
 import javax.xml.crypto.XMLCryptoContext;
 import javax.xml.crypto.dsig.Reference;
-import javax.xml.crypto.dsig.SignatureMethod;
 import javax.xml.crypto.dsig.XMLSignature;
 import javax.xml.crypto.dsig.XMLSignatureFactory;
 import javax.xml.crypto.dsig.dom.DOMValidateContext;
@@ -102,7 +101,7 @@ public final class XmlSignatureCheck {
             }, signature);
             String method = ((Element) signature.getElementsByTagNameNS(EdxmlTreeBuilder.XMLDSIG_NAMESPACE,
                     "SignatureMethod").item(0)).getAttribute("Algorithm");
-            boolean sha1 = method.toLowerCase(java.util.Locale.ROOT).contains("sha1");
+            boolean sha1 = method.toLowerCase(java.util.Locale.ROOT).contains("sha1") || sha1Digest(signature);
             if (sha1 && !acceptSha1) {
                 return new Invalid("the signature uses SHA-1, which this appliance does not accept");
             }
@@ -124,7 +123,7 @@ public final class XmlSignatureCheck {
                         + " is not the From organ " + from);
             }
             return new Valid(chain.getFirst().getSubjectX500Principal().getName(),
-                    SignatureMethod.RSA_SHA1.equals(method) || sha1);
+                    sha1);
         } catch (CertificateRejectedException e) {
             return new Invalid("the signer's certificate is not trusted: " + e.getMessage());
         } catch (EdxmlRejectedException e) {
@@ -132,6 +131,19 @@ public final class XmlSignatureCheck {
         } catch (Exception e) {
             return new Invalid("the XML signature cannot be checked: " + EdxmlReader.shorten(String.valueOf(e.getMessage())));
         }
+    }
+
+    /** Whether a Reference is digested with SHA-1 (as weak as a SHA-1 signature method). */
+    private static boolean sha1Digest(Element signature) {
+        org.w3c.dom.NodeList digests = signature.getElementsByTagNameNS(EdxmlTreeBuilder.XMLDSIG_NAMESPACE,
+                "DigestMethod");
+        for (int i = 0; i < digests.getLength(); i++) {
+            if (((Element) digests.item(i)).getAttribute("Algorithm").toLowerCase(java.util.Locale.ROOT)
+                    .endsWith("#sha1")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Element signatureElement(Element header) {

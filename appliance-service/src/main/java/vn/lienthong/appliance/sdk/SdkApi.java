@@ -27,7 +27,6 @@ import vn.lienthong.appliance.edxml.EdxmlMessage;
 import vn.lienthong.appliance.edxml.EdxmlRejectedException;
 import vn.lienthong.appliance.edxml.EdxmlTrace;
 import vn.lienthong.appliance.edxml.StatusMessage;
-import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
@@ -203,8 +202,7 @@ public final class SdkApi {
                 "unknown-message", "Unknown message", "this tenant received no document with docId " + docId)));
         Envelope envelope = EnvelopeCodec.decode(entry.envelope(), Integer.MAX_VALUE);
         res.header(HeaderNames.CONTENT_TYPE, "application/xml")
-                .header(LocalApi.XML_SIGNATURE_HEADER, XmlSignatureCheck.check(envelope.payload(),
-                        registry.trustAnchors(), java.time.Instant.now(), false).header())
+                .header(LocalApi.XML_SIGNATURE_HEADER, api.xmlSignature(envelope.payload()).header())
                 .header("Lienthong-Message-Id", entry.messageId())
                 .header("Lienthong-Sender", entry.sender())
                 .send(envelope.payload());

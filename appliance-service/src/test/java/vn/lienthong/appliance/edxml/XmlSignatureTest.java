@@ -126,4 +126,45 @@ class XmlSignatureTest {
         assertInstanceOf(XmlSignatureCheck.Unsigned.class, XmlSignatureCheck.check(
                 EdxmlMessageTest.golden("document-new.edxml"), organs.anchors(), Instant.now(), false));
     }
+
+    /** An edXML the sender's document system signed with RSA-SHA1, its software key certified by the test root. */
+    static byte[] signedWithSha1() throws Exception {
+        java.security.KeyPair pair = Sha1Signing.rsaKeyPair();
+        java.security.cert.X509Certificate leaf = organs.root.issue("CN=" + TestOrgans.SENDER + ",O=lienthong test,C=VN",
+                pair.getPublic(), Instant.now().minusSeconds(3600), Instant.now().plusSeconds(86_400));
+        byte[] signed = Sha1Signing.sign(EdxmlTrace.append(EdxmlMessageTest.golden("document-new.edxml"),
+                TestOrgans.SENDER, Instant.now()), pair.getPrivate(), leaf);
+        assertTrue(EdxmlMessage.parse(signed).signed(), "the parser sees the Signature in edXMLHeader");
+        return signed;
+    }
+
+    @Test
+    void refusesASha1SignatureUnlessConfiguredToAcceptItAndThenMarksItWeak() throws Exception {
+        byte[] signed = signedWithSha1();
+
+        XmlSignatureCheck.Result refused = XmlSignatureCheck.check(signed, organs.anchors(), Instant.now(), false);
+        assertInstanceOf(XmlSignatureCheck.Invalid.class, refused);
+        assertTrue(refused.header().startsWith("invalid; reason=") && refused.header().contains("SHA-1"),
+                refused.header());
+
+        XmlSignatureCheck.Result accepted = XmlSignatureCheck.check(signed, organs.anchors(), Instant.now(), true);
+        XmlSignatureCheck.Valid valid = assertInstanceOf(XmlSignatureCheck.Valid.class, accepted, accepted.header());
+        assertTrue(valid.weak());
+        assertTrue(accepted.header().startsWith("valid; signer=") && accepted.header().endsWith("; weak=sha1"),
+                accepted.header());
+
+        // Accepting SHA-1 does not accept a SHA-1 signature that does not hold.
+        byte[] tampered = new String(signed, StandardCharsets.UTF_8).replace("V/v kết nối", "V/v giả")
+                .getBytes(StandardCharsets.UTF_8);
+        assertInstanceOf(XmlSignatureCheck.Invalid.class,
+                XmlSignatureCheck.check(tampered, organs.anchors(), Instant.now(), true));
+    }
+
+    @Test
+    void aSha256SignatureIsNotMarkedWeakWhenSha1IsAccepted() {
+        XmlSignatureCheck.Result result = XmlSignatureCheck.check(signedBy(organs.sender), organs.anchors(),
+                Instant.now(), true);
+
+        assertTrue(result.header().startsWith("valid; signer=") && !result.header().contains("weak"), result.header());
+    }
 }
