@@ -34,10 +34,6 @@ record CommitProfile(TreeMap<Integer, Long> commitsBySize, long commitNanos) {
         return new CommitProfile(merged, commitNanos + other.commitNanos);
     }
 
-    static CommitProfile empty() {
-        return new CommitProfile(new TreeMap<>(), 0);
-    }
-
     long commits() {
         return commitsBySize.values().stream().mapToLong(Long::longValue).sum();
     }
