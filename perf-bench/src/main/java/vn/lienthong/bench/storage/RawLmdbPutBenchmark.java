@@ -25,8 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The baseline: raw lmdbjava, one thread, default environment flags (every commit fsync'd), one
- * transaction of {@code putsPerTransaction} puts of {@code messageBytes} under random 16-byte keys
- * per operation. Puts per second are the score times {@code putsPerTransaction}.
+ * transaction of {@code putsPerTransaction} messages of {@code messageBytes} per operation; messages
+ * per second are the score times {@code putsPerTransaction}. Layout {@code value}: one put per message
+ * under a random 16-byte key (the issue's baseline). Layout {@code outbox}: what the store writes per
+ * message, with lmdbjava directly: a lookup and a put of the record in one database, a small
+ * delivery state in a second and an empty due entry in a third, under keys of the store's lengths;
+ * it tells the writer's own cost from the cost of the store's records.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -46,20 +50,40 @@ public class RawLmdbPutBenchmark {
     @Param({"1", "100"})
     public int putsPerTransaction;
 
+    @Param({"value", "outbox"})
+    public String layout;
+
     private Path directory;
     private Env<ByteBuffer> env;
     private Dbi<ByteBuffer> db;
+    private Dbi<ByteBuffer> deliveries;
+    private Dbi<ByteBuffer> due;
     private final ByteBuffer key = ByteBuffer.allocateDirect(16);
+    /** Tenant and message id, as text with length prefixes: 4 + 13 + 4 + 36 bytes. */
+    private final ByteBuffer messageKey = ByteBuffer.allocateDirect(57);
+    /** The message key and the recipient. */
+    private final ByteBuffer deliveryKey = ByteBuffer.allocateDirect(74);
+    /** The due time (12 bytes) and the delivery key. */
+    private final ByteBuffer dueKey = ByteBuffer.allocateDirect(86);
+    private final ByteBuffer deliveryState = ByteBuffer.allocateDirect(60);
+    private final ByteBuffer empty = ByteBuffer.allocateDirect(0);
     private ByteBuffer value;
+    private ByteBuffer record;
+    private long sequence;
 
     @Setup(Level.Trial)
     public void open() {
         directory = BenchDirectory.fresh("raw");
-        env = Env.create().setMapSize(StorageEnqueueBenchmark.MAP_SIZE).setMaxDbs(1).open(directory.toFile());
+        env = Env.create().setMapSize(StorageEnqueueBenchmark.MAP_SIZE).setMaxDbs(3).open(directory.toFile());
         db = env.openDbi("bench", DbiFlags.MDB_CREATE);
+        deliveries = env.openDbi("deliveries", DbiFlags.MDB_CREATE);
+        due = env.openDbi("due", DbiFlags.MDB_CREATE);
         byte[] random = new byte[messageBytes];
         ThreadLocalRandom.current().nextBytes(random);
         value = ByteBuffer.allocateDirect(messageBytes).put(random).flip();
+        // The store's record: version, accepted-at, recipients, then the envelope.
+        record = ByteBuffer.allocateDirect(messageBytes + 38).put(new byte[38]).put(random).flip();
+        deliveryState.put(new byte[60]).flip();
     }
 
     @TearDown(Level.Trial)
@@ -70,14 +94,35 @@ public class RawLmdbPutBenchmark {
 
     @Benchmark
     public void commit() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
+        boolean outbox = layout.equals("outbox");
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             for (int i = 0; i < putsPerTransaction; i++) {
-                key.clear();
-                key.putLong(0, random.nextLong()).putLong(8, random.nextLong());
-                db.put(txn, key, value.duplicate());
+                if (outbox) {
+                    putLikeTheOutbox(txn);
+                } else {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    key.clear();
+                    key.putLong(0, random.nextLong()).putLong(8, random.nextLong());
+                    db.put(txn, key, value.duplicate());
+                }
             }
             txn.commit();
         }
+    }
+
+    private void putLikeTheOutbox(Txn<ByteBuffer> txn) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        // Same tenant; the message id random, as a UUID is.
+        messageKey.clear();
+        messageKey.putLong(21, random.nextLong()).putLong(29, random.nextLong());
+        db.get(txn, messageKey);
+        db.put(txn, messageKey, record.duplicate());
+        deliveryKey.clear();
+        deliveryKey.put(messageKey.duplicate()).clear();
+        deliveries.put(txn, deliveryKey, deliveryState.duplicate());
+        // Due now: the time leads, so due entries are appended in order.
+        dueKey.clear();
+        dueKey.putLong(0, sequence++).put(12, deliveryKey.duplicate(), 0, 74);
+        due.put(txn, dueKey, empty);
     }
 }

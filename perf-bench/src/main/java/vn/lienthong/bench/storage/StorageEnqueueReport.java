@@ -63,11 +63,12 @@ public final class StorageEnqueueReport {
                 store(1, size);
                 store(64, size);
                 int median = medianBatch.computeIfAbsent(size, s -> Math.max(1, profiles.get("64/" + s).percentile(50)));
-                raw(median, size);
-                raw(1, size);
+                raw(median, size, "value");
+                raw(median, size, "outbox");
+                raw(1, size, "value");
                 store(16, size);
                 if (median != 100) {
-                    raw(100, size);
+                    raw(100, size, "value");
                 }
             }
         }
@@ -83,9 +84,10 @@ public final class StorageEnqueueReport {
                 CommitProfile::plus);
     }
 
-    private void raw(int batch, int size) throws RunnerException {
-        record("raw/" + batch + "/" + size, run(RawLmdbPutBenchmark.class.getName() + "\\.commit$",
-                Map.of("messageBytes", Integer.toString(size), "putsPerTransaction", Integer.toString(batch))));
+    private void raw(int batch, int size, String layout) throws RunnerException {
+        record((layout.equals("value") ? "raw/" : "outbox-raw/") + batch + "/" + size,
+                run(RawLmdbPutBenchmark.class.getName() + "\\.commit$", Map.of("messageBytes", Integer.toString(size),
+                        "putsPerTransaction", Integer.toString(batch), "layout", layout)));
     }
 
     private RunResult run(String include, Map<String, String> params) throws RunnerException {
@@ -141,6 +143,10 @@ public final class StorageEnqueueReport {
                 System.out.printf("%-8s %-24s %12.0f %10.0f %10d %10d %10.2f%n", size + " B",
                         "raw lmdbjava, " + batch + "/txn", commits * batch, commits, batch, batch, 1000 / commits);
             }
+            int median = medianBatch.get(size);
+            double commits = rate("outbox-raw/" + median + "/" + size);
+            System.out.printf("%-8s %-24s %12.0f %10.0f %10d %10d %10.2f%n", size + " B",
+                    "raw, outbox's puts, " + median, commits * median, commits, median, median, 1000 / commits);
         }
 
         System.out.printf("%nRatios: the median of the rounds' ratios, each of two figures measured back to back"
@@ -163,6 +169,12 @@ public final class StorageEnqueueReport {
             System.out.printf("%d B: store 1 producer / raw at 1 per txn = %.2f; store 64 producers / raw at 100"
                     + " per txn = %.2f%n", size, median(perRound(store1, "raw/1/" + size, 1)),
                     median(perRound(store64, "raw/100/" + size, 100)));
+            String outboxRaw = "outbox-raw/" + median + "/" + size;
+            List<Double> writer = perRound(store64, outboxRaw, median);
+            List<Double> layout = perRound(outboxRaw, rawMedian, 1);
+            System.out.printf("%d B: where the difference is: store 64 producers / raw lmdbjava making the outbox's"
+                    + " puts at %d per txn = %.2f %s (the writer); those puts / one put per message = %.2f %s"
+                    + " (the records)%n", size, median, median(writer), format(writer), median(layout), format(layout));
         }
         System.out.printf("%nall targets %s%n", met ? "met" : "NOT met");
     }
