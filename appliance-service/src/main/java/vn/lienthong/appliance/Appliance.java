@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import vn.lienthong.appliance.api.LocalApi;
@@ -23,12 +25,15 @@ import vn.lienthong.appliance.keys.KeyUsageAudit;
 import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
+import vn.lienthong.appliance.sdk.SdkApi;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.token.TokenSupervisor;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.storage.Storage;
 
@@ -44,10 +49,14 @@ public final class Appliance implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = AxisServerSettings.DEFAULT_MAX_BODY_BYTES;
     /** How often the config file's storage sizes are read again, so a full store grows without a restart. */
     private static final Duration STORAGE_SIZE_CHECK = Duration.ofSeconds(5);
+    /** How often the token is probed with a test signature, or, while it is down, reopened. */
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final ApplianceConfig config;
     private final Storage storage;
-    private final Token token;
+    private final TokenSupervisor token;
+    private final List<TokenSupervisor> tenantTokens;
+    private final ApplianceKeys keys;
     private final Forwarder forwarder;
     private final AxisServer axisServer;
     private final WebServer apiServer;
@@ -55,12 +64,15 @@ public final class Appliance implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private KeyUsageAudit keyUsage;
 
-    private Appliance(ApplianceConfig config, Storage storage, Token token, Forwarder forwarder,
+    private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
+                      List<TokenSupervisor> tenantTokens, ApplianceKeys keys, Forwarder forwarder,
                       AxisServer axisServer, WebServer apiServer, WebServer opsServer,
                       ScheduledExecutorService housekeeping) {
         this.config = config;
         this.storage = storage;
         this.token = token;
+        this.tenantTokens = tenantTokens;
+        this.keys = keys;
         this.forwarder = forwarder;
         this.axisServer = axisServer;
         this.apiServer = apiServer;
@@ -70,25 +82,44 @@ public final class Appliance implements AutoCloseable {
 
     /** Opens the store and the token and starts every listener and the forwarder. */
     public static Appliance start(ApplianceConfig config) {
+        return start(config, Token::open, TokenSupervisor.DIRECT);
+    }
+
+    /**
+     * As {@link #start(ApplianceConfig)}, with the token reached through the given opener and
+     * boundary (tests inject token faults there).
+     */
+    public static Appliance start(ApplianceConfig config, TokenSupervisor.Opener opener,
+                                  TokenSupervisor.Boundary boundary) {
         Clock clock = Clock.systemUTC();
         ApplianceMetrics metrics = new ApplianceMetrics();
         Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(),
                 config.storageMaxMapSizeBytes(), metrics::storageCommitted);
-        Token token = null;
+        TokenSupervisor token = null;
+        List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
-            token = Token.open(config.token());
+            token = new TokenSupervisor(config.token(), opener, boundary);
+            TokenSupervisor mainToken = token;
+            Map<String, TokenSupervisor> tokenOfTenant = new LinkedHashMap<>();
+            for (ApplianceConfig.TenantToken tenantToken : config.tenantTokens()) {
+                TokenSupervisor opened = new TokenSupervisor(tenantToken.token(), opener, boundary);
+                tenantTokens.add(opened);
+                tenantToken.tenants().forEach(organ -> tokenOfTenant.put(organ, opened));
+            }
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
             KeyUsageAudit keyUsage = new KeyUsageAudit(storage.audit(), clock);
-            ApplianceKeys keys = new ApplianceKeys(token, registry, metrics, keyUsage::signed);
+            ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch(),
+                    keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            StatusHistory statuses = new StatusHistory(storage.registry());
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
                     outcome -> metrics.tlsHandshake("api", outcome));
 
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
-                    storage::mapUsage, keys::certificates, keys::tokenUp, keys.tokenLabel(), clock);
+                    storage::mapUsage, keys::certificates, keys::tokensUp, clock);
 
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding());
@@ -96,15 +127,18 @@ public final class Appliance implements AutoCloseable {
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
                     tlsKey, anchors,
-                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock),
+                    new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox()),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
                     }));
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
-                    forwarder::wakeUp, config.inboxVisibilityTimeout());
+                    forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses);
             HttpRouting.Builder apiRouting = HttpRouting.builder();
+            new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
+                    // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
+                    organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock).routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())
@@ -141,13 +175,17 @@ public final class Appliance implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
-            Appliance appliance = new Appliance(config, storage, token, forwarder, axisServer, apiServer, opsServer,
+            housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            Appliance appliance = new Appliance(config, storage, token, tenantTokens, keys, forwarder, axisServer,
+                    apiServer, opsServer,
                     housekeeping);
             appliance.keyUsage = keyUsage;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
         } catch (RuntimeException e) {
+            tenantTokens.forEach(TokenSupervisor::close);
             if (token != null) {
                 token.close();
             }
@@ -191,6 +229,8 @@ public final class Appliance implements AutoCloseable {
         forwarder.close();
         opsServer.stop();
         keyUsage.flush();
+        keys.close();
+        tenantTokens.forEach(TokenSupervisor::close);
         token.close();
         storage.close();
     }

@@ -269,11 +269,15 @@ class StoreAndForwardTest {
         assertEquals(200, h41.fetch(id).status(), "an acknowledged message can still be read");
     }
 
-    /** An edXML document of about 150 kB (its body carries the bulk, as an attachment would). */
+    /** An edXML document of about 150 kB (an attachment, base64 in AttachmentEncoded, carries the bulk). */
     static byte[] bigDocument(String subject) {
         String small = new String(TwoAppliancesTest.edxml(G33, List.of(H41), subject), java.nio.charset.StandardCharsets.UTF_8);
-        String body = "<edXML:edXMLBody><edXML:Content>" + "x".repeat(150_000) + "</edXML:Content></edXML:edXMLBody>";
-        return small.replace("<edXML:edXMLBody/>", body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String attachment = "<AttachmentEncoded><Attachment><ContentId>cid:1</ContentId>"
+                + "<AttachmentName>bulk.pdf</AttachmentName><ContentType>application/pdf</ContentType>"
+                + "<ContentTransferEncoded>" + java.util.Base64.getEncoder().encodeToString(new byte[112_500])
+                + "</ContentTransferEncoded></Attachment></AttachmentEncoded></edXML>";
+        return small.replace("</edXML:edXMLEnvelope>\n</edXML>", "</edXML:edXMLEnvelope>\n" + attachment)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -13,6 +13,7 @@ import vn.lienthong.appliance.demo.ApplianceSetup;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.TokenSupervisor;
 
 /**
  * An appliance for end-to-end tests: its own SoftHSM2 token and LMDB directory, provisioned with
@@ -37,6 +38,12 @@ final class TestAppliance implements AutoCloseable {
     /** Writes the config, provisions TLS identity and tenants (the token must exist already). */
     static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
                                    List<ApplianceSetup.TenantSpec> tenants) throws Exception {
+        return provision(name, parent, token, ca, caRoot, tenants, "");
+    }
+
+    /** As above, with {@code hsmExtra} (indented YAML) added under {@code hsm:}, such as {@code tokens:}. */
+    static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+                                   List<ApplianceSetup.TenantSpec> tenants, String hsmExtra) throws Exception {
         Path dir = Files.createDirectories(parent.resolve(name));
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, """
@@ -52,11 +59,12 @@ final class TestAppliance implements AutoCloseable {
                 hsm:
                   token-label: %s
                   pin: file:%s
+                %s
                 forwarder:
                   initial-backoff-millis: 100
                   max-backoff-millis: 1000
                   request-timeout-millis: 10000
-                """.formatted(name, token.label(), token.pinFile()));
+                """.formatted(name, token.label(), token.pinFile(), hsmExtra));
         ApplianceSetup.Result setup = new ApplianceSetup(ca, caRoot).provision(dir, tenants,
                 arguments -> cli(config, arguments));
         return new TestAppliance(name, dir, config, setup);
@@ -78,6 +86,11 @@ final class TestAppliance implements AutoCloseable {
 
     void start() {
         running = Appliance.start(ApplianceConfig.load(config));
+    }
+
+    /** Starts with the token reached through a fault-injecting opener and boundary. */
+    void start(TokenSupervisor.Opener opener, TokenSupervisor.Boundary boundary) {
+        running = Appliance.start(ApplianceConfig.load(config), opener, boundary);
     }
 
     URI axis() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,10 @@ import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
+import vn.lienthong.appliance.demo.SdkRequests;
+import vn.lienthong.appliance.edxml.DocumentMessage;
+import vn.lienthong.appliance.edxml.EdxmlMessage;
+import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -135,7 +140,7 @@ class TwoAppliancesTest {
             assertTrue(recipient.inbox(10).contains(id));
             Answer fetched = recipient.fetch(id);
             assertEquals(200, fetched.status());
-            assertArrayEquals(document, fetched.body(), "the recipient gets the sender's bytes exactly");
+            assertSenderDocumentWithItsTrace(document, fetched.body(), G22);
             assertEquals(204, recipient.acknowledge(id).status());
             assertFalse(recipient.inbox(0).contains(id), "an acknowledged message leaves the inbox");
         }
@@ -159,7 +164,209 @@ class TwoAppliancesTest {
         String id = submitted.json().path("id").asText();
         awaitDelivered(h41, id, 1);
         assertTrue(g22.inbox(10).contains(id));
-        assertArrayEquals(document, g22.fetch(id).body());
+        assertSenderDocumentWithItsTrace(document, g22.fetch(id).body(), H41);
+    }
+
+    /**
+     * The recipient gets the sender's document with one TraceHeader added by the sender's appliance
+     * before it sealed the envelope, so these are exactly the bytes the envelope's signature covers.
+     */
+    static void assertSenderDocumentWithItsTrace(byte[] sent, byte[] received, String senderOrgan) {
+        DocumentMessage original = (DocumentMessage) EdxmlMessage.parse(sent);
+        DocumentMessage delivered = (DocumentMessage) EdxmlMessage.parse(received);
+        assertEquals(original.documentId(), delivered.documentId());
+        assertEquals(original.subject(), delivered.subject());
+        assertEquals(original.traceHeaders().size() + 1, delivered.traceHeaders().size());
+        assertEquals(senderOrgan, delivered.traceHeaders().getLast().organId());
+    }
+
+    @Test
+    void carriesAStatusMessageBackAndShowsItInTheSendersStatusHistory() throws Exception {
+        byte[] document = edxml(G22, List.of(H41), "Xin ý kiến");
+        Answer submitted = g22.submit(document);
+        assertEquals(202, submitted.status(), submitted.text());
+        String id = submitted.json().path("id").asText();
+        awaitDelivered(g22, id, 1);
+        String documentId = EdxmlMessage.parse(document).documentId();
+
+        // The clerk's actions come one after another; each status is in the history before the next is sent.
+        JsonNode history = null;
+        List<String> codes = List.of("01", "03");
+        for (int i = 0; i < codes.size(); i++) {
+            Answer status = h41.submit(statusMessage(H41, G22, documentId, codes.get(i)));
+            assertEquals(202, status.status(), status.text());
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            do {
+                assertTrue(Instant.now().isBefore(deadline), "status " + codes.get(i) + " not in the history: " + history);
+                Thread.sleep(50);
+                history = g22.outboxStatus(id).json().path("recipients").get(0).path("statusHistory");
+            } while (history.size() < i + 1);
+        }
+        assertEquals(2, history.size(), String.valueOf(history));
+        assertEquals(codes, List.of(history.get(0).path("statusCode").asText(),
+                history.get(1).path("statusCode").asText()));
+        String statusId = history.get(1).path("statusMessageId").asText();
+        assertTrue(g22.inbox(0).contains(statusId), "the status also reaches the sender's document system");
+    }
+
+    @Test
+    void namesTheElementAndRuleOfAnInvalidDocument() throws Exception {
+        String bad = new String(edxml(G22, List.of(H41), "Sai ngày"), StandardCharsets.UTF_8)
+                .replace("2024/03/15", "15-03-2024");
+        Answer answer = g22.submit(bad.getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, answer.status(), answer.text());
+        assertEquals("urn:lienthong:problem:edxml-invalid", answer.json().path("type").asText());
+        assertEquals("edXML/edXMLEnvelope/edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate",
+                answer.json().path("element").asText());
+        assertEquals("date", answer.json().path("rule").asText());
+    }
+
+    // --- the SDK facade ----------------------------------------------------------------------
+
+    /** Issues the tenant's SDK secret with the operator CLI in another process while the appliance runs. */
+    static String sdkSecret(TestAppliance appliance, String organ) throws Exception {
+        JvmLauncher.Result result = new JvmLauncher().run(Map.of(), List.of("provision", "--config",
+                appliance.config.toString(), "tenant", "sdk-secret", organ));
+        assertEquals(0, result.exitCode(), result.output());
+        Matcher m = Pattern.compile("SDK secret for " + Pattern.quote(organ) + " \\(systemid [^)]+\\): (\\S+)")
+                .matcher(result.output());
+        assertTrue(m.find(), result.output());
+        return m.group(1);
+    }
+
+    static Answer sendEdoc(DocumentSystemClient client, String organ, String secret, byte[] edxml, String type)
+            throws Exception {
+        String boundary = "----lienthong" + UUID.randomUUID();
+        byte[] form = SdkRequests.form(boundary, new java.util.LinkedHashMap<>(Map.of(
+                "file_doc", edxml, "from", organ.getBytes(StandardCharsets.UTF_8),
+                "servicetype", "eDoc".getBytes(StandardCharsets.UTF_8),
+                "messagetype", type.getBytes(StandardCharsets.UTF_8))));
+        return client.sdk("/sendEdoc", SdkRequests.headers(organ, secret, Instant.now()),
+                "multipart/form-data; boundary=" + boundary, form);
+    }
+
+    @Test
+    void carriesADocumentAndItsStatusThroughTheSdkFacadeOnTheSameQueues() throws Exception {
+        String g22Secret = sdkSecret(a, G22);
+        String h41Secret = sdkSecret(b, H41);
+        byte[] document = edxml(G22, List.of(H41), "Gửi qua SDK");
+
+        Answer sent = sendEdoc(g22, G22, g22Secret, document, "edoc");
+        assertEquals(200, sent.status(), sent.text());
+        assertEquals("OK", sent.json().path("status").asText());
+        String docId = sent.json().path("DocId").asText();
+        awaitDelivered(g22, docId, 1);
+
+        Answer received = h41.sdk("/getReceivedEdocList", SdkRequests.headers(H41, h41Secret, Instant.now()),
+                null, new byte[0]);
+        assertEquals(200, received.status(), received.text());
+        assertTrue(received.text().contains(docId), received.text());
+        Answer fetched = h41.sdk("/getEdoc?docId=" + docId, SdkRequests.headers(H41, h41Secret, Instant.now()),
+                null, new byte[0]);
+        assertSenderDocumentWithItsTrace(document, fetched.body(), G22);
+        Answer done = h41.sdk("/updateStatus?docId=" + docId + "&status=done",
+                SdkRequests.headers(H41, h41Secret, Instant.now()), null, new byte[0]);
+        assertEquals("OK", done.json().path("status").asText(), done.text());
+        assertFalse(h41.inbox(0).contains(docId), "done through the SDK is an acknowledgement on /api/v1 too");
+
+        String documentId = EdxmlMessage.parse(document).documentId();
+        Answer status = sendEdoc(h41, H41, h41Secret, statusMessage(H41, G22, documentId, "03"), "status");
+        assertEquals(200, status.status(), status.text());
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (g22.outboxStatus(docId).json().path("recipients").get(0).path("statusHistory").isEmpty()
+                && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+        }
+        Answer sentList = g22.sdk("/getSentEdocList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
+                new byte[0]);
+        JsonNode row = null;
+        for (JsonNode r : sentList.json().path("data")) {
+            if (r.path("docId").asText().equals(docId)) {
+                row = r;
+            }
+        }
+        assertTrue(row != null, sentList.text());
+        assertEquals(H41, row.path("toCode").asText());
+        assertEquals("done", row.path("sendStatus").asText());
+        assertEquals("03", row.path("receiveStatus").asText());
+        Answer agencies = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
+                new byte[0]);
+        assertTrue(agencies.text().contains(H41), agencies.text());
+    }
+
+    @Test
+    void refusesWrongStaleReplayedAndForeignSdkHeaders() throws Exception {
+        String secret = sdkSecret(a, G22);
+        Map<String, String> good = SdkRequests.headers(G22, secret, Instant.now());
+        Answer first = g22.sdk("/getAgenciesList", good, null, new byte[0]);
+        assertEquals(200, first.status(), first.text());
+
+        Answer replayed = g22.sdk("/getAgenciesList", good, null, new byte[0]);
+        assertEquals(401, replayed.status());
+        assertEquals("FAIL", replayed.json().path("status").asText());
+        assertEquals("sdk-replayed", replayed.json().path("ErrorCode").asText());
+
+        Answer wrong = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, "not-the-secret", Instant.now()), null,
+                new byte[0]);
+        assertEquals(401, wrong.status());
+        assertEquals("sdk-bad-signature", wrong.json().path("ErrorCode").asText());
+
+        Answer stale = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, secret, Instant.now().minusSeconds(600)),
+                null, new byte[0]);
+        assertEquals(401, stale.status());
+        assertEquals("sdk-stale-timestamp", stale.json().path("ErrorCode").asText());
+
+        // H41's own valid headers on G22's client certificate: the two identities must agree.
+        Answer foreign = g22.sdk("/getAgenciesList", SdkRequests.headers(H41, secret, Instant.now()), null,
+                new byte[0]);
+        assertEquals(403, foreign.status());
+        assertEquals("sdk-systemid-mismatch", foreign.json().path("ErrorCode").asText());
+
+        Answer missing = g22.sdk("/getAgenciesList", Map.of(), null, new byte[0]);
+        assertEquals(401, missing.status());
+        assertEquals("sdk-auth-missing", missing.json().path("ErrorCode").asText());
+    }
+
+    @Test
+    void signsTheOutgoingEdxmlOfATenantConfiguredToAndTheRecipientCanVerifyIt() throws Exception {
+        JvmLauncher launcher = new JvmLauncher();
+        List<String> provision = List.of("provision", "--config", a.config.toString(), "tenant", "xmldsig", G22);
+        JvmLauncher.Result on = launcher.run(Map.of(), concat(provision, "on"));
+        assertEquals(0, on.exitCode(), on.output());
+        try {
+            Answer submitted = g22.submit(edxml(G22, List.of(H41), "Văn bản có chữ ký số của cơ quan"));
+            assertEquals(202, submitted.status(), submitted.text());
+            String id = submitted.json().path("id").asText();
+            awaitDelivered(g22, id, 1);
+            byte[] received = h41.fetch(id).body();
+            assertTrue(EdxmlMessage.parse(received).signed());
+            XmlSignatureCheck.Result check = XmlSignatureCheck.check(received, List.of(ca.root()), Instant.now(), false);
+            assertTrue(check instanceof XmlSignatureCheck.Valid, check.header());
+            assertEquals(204, h41.acknowledge(id).status());
+        } finally {
+            assertEquals(0, launcher.run(Map.of(), concat(provision, "off")).exitCode());
+        }
+    }
+
+    private static List<String> concat(List<String> list, String last) {
+        List<String> all = new java.util.ArrayList<>(list);
+        all.add(last);
+        return all;
+    }
+
+    static byte[] statusMessage(String from, String to, String documentId, String code) {
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXMLEnvelope><edXMLHeader><MessageHeader>
+                    <From><OrganId>%s</OrganId></From>
+                    <ResponseFor><OrganId>%s</OrganId><DocumentId>%s</DocumentId></ResponseFor>
+                    <StatusCode>%s</StatusCode>
+                    <Description>trạng thái %s</Description>
+                    <Timestamp>2024/03/15 10:00:00</Timestamp>
+                  </MessageHeader></edXMLHeader></edXMLEnvelope>
+                </edXML>
+                """.formatted(from, to, documentId, code, code)).strip().getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -197,14 +404,14 @@ class TwoAppliancesTest {
     @Test
     void refusesMalformedXml() throws Exception {
         assertRefusedAndNothingStored(g22.submit("<edXML><unclosed>".getBytes(StandardCharsets.UTF_8)),
-                400, "edxml-rejected");
+                400, "edxml-invalid");
     }
 
     @Test
     void refusesADocumentWithADtdOrExternalEntity() throws Exception {
         String xxe = "<?xml version=\"1.0\"?><!DOCTYPE edXML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                 + new String(edxml(G22, List.of(H41), "&x;"), StandardCharsets.UTF_8).replaceFirst("<\\?xml[^>]*>", "");
-        assertRefusedAndNothingStored(g22.submit(xxe.getBytes(StandardCharsets.UTF_8)), 400, "edxml-rejected");
+        assertRefusedAndNothingStored(g22.submit(xxe.getBytes(StandardCharsets.UTF_8)), 400, "edxml-invalid");
     }
 
     @Test
@@ -387,7 +594,7 @@ class TwoAppliancesTest {
         return token.storeChain(alias, List.of(cert, issuer.root()));
     }
 
-    private static void awaitDelivered(DocumentSystemClient sender, String id, int recipients) throws Exception {
+    static void awaitDelivered(DocumentSystemClient sender, String id, int recipients) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (Instant.now().isBefore(deadline)) {
             Answer status = sender.outboxStatus(id);
@@ -431,6 +638,8 @@ class TwoAppliancesTest {
                         <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
                         %s
                         <edXML:DocumentId>%s</edXML:DocumentId>
+                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
+                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
                         <edXML:Subject>%s</edXML:Subject>
                       </edXML:MessageHeader>
                     </edXML:edXMLHeader>

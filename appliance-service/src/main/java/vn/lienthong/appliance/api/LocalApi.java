@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import vn.lienthong.appliance.edxml.EdxmlDocument;
-import vn.lienthong.appliance.edxml.EdxmlRejectedException;
+import vn.lienthong.appliance.edxml.EdxmlLimits;
+import vn.lienthong.appliance.edxml.XmlSignature;
+import vn.lienthong.appliance.edxml.XmlSignatureCheck;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -53,6 +55,8 @@ public final class LocalApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The payload type of edXML documents and status messages in envelopes. */
     public static final String EDXML_CONTENT_TYPE = "application/edxml+xml";
+    /** Tells the document system what became of the XMLDSig in an edXML message: none, valid; signer=…, invalid; reason=…. */
+    public static final String XML_SIGNATURE_HEADER = "Lienthong-Edxml-Signature";
 
     private final ApplianceRegistry registry;
     private final ApplianceKeys keys;
@@ -62,13 +66,18 @@ public final class LocalApi {
     private final Clock clock;
     private final Runnable outboxChanged;
     private final Duration inboxVisibility;
+    private final StatusHistory statuses;
+    private final Submissions submissions;
+    /** The largest edXML message the local API takes (the axis carries it in an envelope of at most 32 MiB). */
+    static final int MAX_SUBMISSION_BYTES = 30 * 1024 * 1024;
 
     /**
      * @param outboxChanged told after a submission is stored, so the forwarder starts at once
      * @param inboxVisibility how long a fetched message stays out of the inbox list unless acknowledged
      */
     public LocalApi(ApplianceRegistry registry, ApplianceKeys keys, Outbox outbox, Inbox inbox,
-                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility) {
+                    ApplianceMetrics metrics, Clock clock, Runnable outboxChanged, Duration inboxVisibility,
+                    StatusHistory statuses) {
         this.inboxVisibility = inboxVisibility;
         this.registry = registry;
         this.keys = keys;
@@ -77,6 +86,16 @@ public final class LocalApi {
         this.metrics = metrics;
         this.clock = clock;
         this.outboxChanged = outboxChanged;
+        this.statuses = statuses;
+        this.submissions = new Submissions(registry, keys, outbox, metrics, clock, outboxChanged, statuses,
+                EdxmlLimits.DEFAULT.withMaxBytes(MAX_SUBMISSION_BYTES),
+                (tenant, edxml) -> registry.signsEdxml(tenant.organId())
+                        ? XmlSignature.sign(edxml, keys.tenantKey(tenant)) : edxml);
+    }
+
+    /** The submissions this API stores through, shared with the SDK facade. */
+    public Submissions submissions() {
+        return submissions;
     }
 
     public void routing(HttpRouting.Builder routing) {
@@ -138,7 +157,7 @@ public final class LocalApi {
     }
 
     /** The tenant whose registered DMS certificate the client presented in the TLS handshake. */
-    private Tenant authenticate(ServerRequest req) {
+    public Tenant authenticate(ServerRequest req) {
         X509Certificate leaf = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0)
                 .map(chain -> chain[0])
@@ -154,47 +173,13 @@ public final class LocalApi {
     }
 
     private void submit(Tenant tenant, ServerRequest req, ServerResponse res) {
-        byte[] body = req.content().as(byte[].class);
-        EdxmlDocument document;
-        try {
-            document = EdxmlDocument.parse(body);
-        } catch (EdxmlRejectedException e) {
-            throw new ProblemException(Problem.of(400, "edxml-rejected", "Not an acceptable edXML document",
-                    e.getMessage()));
-        }
-        if (!document.fromOrganId().equals(tenant.organId())) {
-            throw new ProblemException(Problem.of(403, "sender-not-tenant", "Sender is not this tenant",
-                    "From/OrganId is " + document.fromOrganId() + " but this client acts for " + tenant.organId()));
-        }
-        List<String> recipients = document.recipientOrganIds();
-        if (recipients.isEmpty()) {
-            throw new ProblemException(Problem.of(400, "no-recipient", "No recipient",
-                    "the document names no recipient organ (To/OrganId)"));
-        }
-        for (String recipient : recipients) {
-            if (registry.directoryEntry(recipient).isEmpty()) {
-                throw new ProblemException(Problem.of(422, "unknown-recipient", "Unknown recipient",
-                        "the recipient " + recipient + " is not in the routing directory"));
-            }
-        }
-        Instant now = clock.instant();
-        String messageId = req.headers().first(HeaderNames.create("Idempotency-Key"))
-                .map(key -> UUID.nameUUIDFromBytes((tenant.organId() + "\n" + key).getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(UUID::randomUUID)
-                .toString();
-        EnvelopeHeader header = EnvelopeHeader.of(messageId, tenant.organId(), recipients, now,
-                EDXML_CONTENT_TYPE, body);
-        Envelope envelope = keys.seal(header, body, tenant);
-        PutResult<OutboxEntry> result = outbox.put(new OutboxMessage(tenant.organId(), messageId, recipients,
-                EnvelopeCodec.encode(envelope), now));
-        if (result instanceof PutResult.Accepted<OutboxEntry>) {
-            metrics.accepted(tenant.organId());
-            outboxChanged.run();
-        }
+        Submissions.Submitted submitted = submissions.submit(tenant, req.content().inputStream(),
+                req.headers().first(HeaderNames.create("Idempotency-Key")));
+        String messageId = submitted.messageId();
         ObjectNode answer = JSON.createObjectNode();
         answer.put("id", messageId);
         answer.put("status", "/api/v1/outbox/" + messageId);
-        answer.put("duplicate", result instanceof PutResult.Duplicate<OutboxEntry>);
+        answer.put("duplicate", submitted.duplicate());
         res.status(Status.ACCEPTED_202)
                 .header(HeaderNames.LOCATION, "/api/v1/outbox/" + messageId)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
@@ -214,6 +199,7 @@ public final class LocalApi {
         answer.put("acceptedAt", entry.acceptedAt().toString());
         answer.put("delivered", entry.fullyDelivered());
         ArrayNode deliveries = answer.putArray("recipients");
+        List<StatusHistory.Entry> statusHistory = statuses.history(tenant.organId(), entry.messageId());
         for (Delivery d : entry.deliveries()) {
             ObjectNode node = deliveries.addObject();
             node.put("organId", d.recipient());
@@ -229,6 +215,19 @@ public final class LocalApi {
             if (d.lastError() != null) {
                 node.put(d.status() == vn.lienthong.storage.queue.DeliveryStatus.FAILED ? "reason" : "lastError",
                         d.lastError());
+            }
+            ArrayNode history = node.putArray("statusHistory");
+            for (StatusHistory.Entry s : statusHistory) {
+                if (s.from().equals(d.recipient())) {
+                    ObjectNode h = history.addObject();
+                    h.put("statusCode", s.statusCode());
+                    if (s.description() != null) {
+                        h.put("description", s.description());
+                    }
+                    h.put("timestamp", s.timestamp());
+                    h.put("receivedAt", s.receivedAt().toString());
+                    h.put("statusMessageId", s.statusMessageId());
+                }
             }
         }
         sendJson(res, answer);
@@ -288,6 +287,11 @@ public final class LocalApi {
                 .orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
         Envelope envelope = stored(entry.envelope());
+        if (EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {
+            // The organisation's XMLDSig inside the edXML, checked now against today's trust anchors.
+            res.header(XML_SIGNATURE_HEADER, XmlSignatureCheck.check(envelope.payload(), registry.trustAnchors(),
+                    clock.instant(), false).header());
+        }
         res.header(HeaderNames.CONTENT_TYPE, envelope.header().contentType())
                 .header("Lienthong-Message-Id", entry.messageId())
                 .header("Lienthong-Sender", entry.sender())

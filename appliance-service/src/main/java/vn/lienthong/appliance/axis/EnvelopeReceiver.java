@@ -5,11 +5,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.Problem;
 import vn.lienthong.appliance.api.ProblemException;
 import vn.lienthong.appliance.axis.transport.AxisHandler;
 import vn.lienthong.appliance.axis.transport.AxisRequest;
 import vn.lienthong.appliance.axis.transport.AxisResponse;
+import vn.lienthong.appliance.edxml.EdxmlMessage;
+import vn.lienthong.appliance.edxml.EdxmlRejectedException;
+import vn.lienthong.appliance.edxml.StatusMessage;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -29,6 +33,8 @@ import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
 import vn.lienthong.storage.queue.InboxMessage;
+import vn.lienthong.storage.queue.Outbox;
+import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.storage.queue.PutResult;
 
 /**
@@ -50,9 +56,19 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final Inbox inbox;
     private final ApplianceMetrics metrics;
     private final Clock clock;
+    /** Shared by all requests, so that each batch's root signature is verified once. */
+    private final EnvelopeVerifier verifier = new EnvelopeVerifier();
 
+    private final StatusHistory statuses;
+    private final Outbox outbox;
+
+    /**
+     * @param statuses where an incoming status message is linked to the tenant's outbox message it answers
+     */
     public EnvelopeReceiver(ApplianceRegistry registry, ApplianceKeys keys, Inbox inbox, ApplianceMetrics metrics,
-                            Clock clock) {
+                            Clock clock, StatusHistory statuses, Outbox outbox) {
+        this.statuses = statuses;
+        this.outbox = outbox;
         this.registry = registry;
         this.keys = keys;
         this.inbox = inbox;
@@ -115,7 +131,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
-            new EnvelopeVerifier().verify(envelope, registry.trustAnchors(), now);
+            verifier.verify(envelope, registry.trustAnchors(), now);
         } catch (EnvelopeRejectedException e) {
             throw rejected(e);
         } finally {
@@ -134,10 +150,32 @@ public final class EnvelopeReceiver implements AxisHandler {
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
+                linkStatus(tenant, envelope, now);
                 yield receiptResponse(receipt.encode());
             }
             case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
         };
+    }
+
+    /**
+     * A status message for one of the tenant's documents joins that document's status history. The
+     * envelope is already stored and answered for: a payload that is not a status message, or not
+     * edXML at all, is the recipient document system's to judge, so it only skips this step.
+     */
+    private void linkStatus(Tenant tenant, Envelope envelope, Instant now) {
+        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {
+            return;
+        }
+        try {
+            if (EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status) {
+                statuses.link(tenant.organId(), status, envelope.header().messageId(), now,
+                        id -> outbox.get(tenant.organId(), id).isPresent());
+            }
+        } catch (EdxmlRejectedException e) {
+            System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.INFO,
+                    "message " + envelope.header().messageId() + " for " + tenant.organId()
+                            + " is not an acceptable edXML message: " + e.getMessage());
+        }
     }
 
     /** A resent message is answered with its first receipt, unless the id now names other content. */

@@ -2,11 +2,15 @@ package vn.lienthong.appliance.cli;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.cli.ProvisioningEnvironment;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.storage.Storage;
 import vn.lienthong.storage.audit.AuditEvent;
 
@@ -20,6 +24,7 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
     private final ApplianceConfig config;
     private Token token;
     private Storage storage;
+    private final Map<String, Token> tenantTokens = new LinkedHashMap<>();
 
     private ConfiguredEnvironment(ApplianceConfig config) {
         this.config = config;
@@ -43,6 +48,16 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
     }
 
     @Override
+    public synchronized Token tokenFor(Optional<Tenant> tenant) {
+        TokenConfig configured = tenant.map(t -> config.tokenFor(t.organId())).orElse(config.token());
+        if (configured.equals(config.token())) {
+            return token();
+        }
+        // Each further token is opened once per process, like the main one.
+        return tenantTokens.computeIfAbsent(configured.label(), label -> Token.open(configured));
+    }
+
+    @Override
     public synchronized ApplianceRegistry registry() {
         return new ApplianceRegistry(storage().registry());
     }
@@ -63,6 +78,7 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized void close() {
+        tenantTokens.values().forEach(Token::close);
         if (token != null) {
             token.close();
         }

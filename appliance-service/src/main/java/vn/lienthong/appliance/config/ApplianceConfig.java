@@ -7,6 +7,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.token.PinSource;
 import vn.lienthong.hsm.token.TokenConfig;
 
@@ -25,9 +30,31 @@ public record ApplianceConfig(
         long storageMapSizeBytes,
         TokenConfig token,
         Forwarding forwarding,
+        int hsmMaxBatch,
+        List<TenantToken> tenantTokens,
         Duration keyReloadInterval,
         long storageMaxMapSizeBytes,
         Duration inboxVisibilityTimeout) {
+
+    public ApplianceConfig {
+        tenantTokens = List.copyOf(tenantTokens);
+    }
+
+    /**
+     * A further token ({@code hsm.tokens}) holding the keys of the tenants listed; tenants not
+     * listed in any keep their keys in the main token ({@code hsm}), as does the TLS identity.
+     */
+    public record TenantToken(TokenConfig token, List<String> tenants) {
+        public TenantToken {
+            tenants = List.copyOf(tenants);
+        }
+    }
+
+    /** The token that holds the tenant's key: the one whose list names it, else the main token. */
+    public TokenConfig tokenFor(String organId) {
+        return tenantTokens.stream().filter(t -> t.tenants().contains(organId)).map(TenantToken::token)
+                .findFirst().orElse(token);
+    }
 
     /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
     public record Listener(String host, int port) {
@@ -80,6 +107,8 @@ public record ApplianceConfig(
                             nonNegative(config.get("forwarder.max-attempts").asInt().orElse(0), "forwarder.max-attempts"),
                             Duration.ofMinutes(nonNegative(config.get("forwarder.max-age-minutes").asLong()
                                     .orElse(3L * 24 * 60), "forwarder.max-age-minutes"))),
+                    maxBatch(config.get("hsm.max-batch").asInt().orElse(BatchSigner.DEFAULT_MAX_BATCH)),
+                    tenantTokens(config.get("hsm.tokens"), base, required(config, "hsm.token-label")),
                     Duration.ofSeconds(config.get("hsm.reload-seconds").asLong().orElse(15L)),
                     Math.max(mapSize, config.get("storage.max-map-size-mib").asLong().orElse(0L) * 1024 * 1024),
                     Duration.ofSeconds(nonNegative(config.get("inbox.visibility-timeout-seconds").asLong()
@@ -92,6 +121,35 @@ public record ApplianceConfig(
     private static <N extends Number> N nonNegative(N value, String key) {
         if (value.longValue() < 0) {
             throw new ConfigurationException("'" + key + "' must not be negative");
+        }
+        return value;
+    }
+
+    private static List<TenantToken> tenantTokens(Config list, Path base, String mainLabel) {
+        List<TenantToken> tokens = new ArrayList<>();
+        Set<String> labels = new HashSet<>(Set.of(mainLabel));
+        Set<String> tenants = new HashSet<>();
+        for (Config node : list.asNodeList().orElse(List.of())) {
+            String label = required(node, "token-label");
+            if (!labels.add(label)) {
+                throw new ConfigurationException("the token '" + label + "' is configured twice under hsm");
+            }
+            List<String> organs = node.get("tenants").asList(String.class).orElse(List.of());
+            for (String organ : organs) {
+                if (!tenants.add(organ)) {
+                    throw new ConfigurationException("the tenant " + organ + " is listed under two tokens in hsm.tokens");
+                }
+            }
+            tokens.add(new TenantToken(new TokenConfig(
+                    base.resolve(node.get("library").asString().orElse(TokenConfig.SOFTHSM2_LIBRARY.toString())),
+                    label, pinSource(required(node, "pin"), base)), organs));
+        }
+        return tokens;
+    }
+
+    private static int maxBatch(int value) {
+        if (value < 1 || value > 65_536) {
+            throw new ConfigurationException("hsm.max-batch must be from 1 to 65536, not " + value);
         }
         return value;
     }

@@ -76,7 +76,14 @@ public final class DemoCommand implements Callable<Integer> {
         String acknowledged = "no";
         String verified = "no";
 
+        final String via;
+
         Delivery(String id, DemoTenant from, DemoTenant to, byte[] document) {
+            this(id, from, to, document, "/api/v1/outbox");
+        }
+
+        Delivery(String id, DemoTenant from, DemoTenant to, byte[] document, String via) {
+            this.via = via;
             this.id = id;
             this.from = from;
             this.to = to;
@@ -296,6 +303,8 @@ public final class DemoCommand implements Callable<Integer> {
                 deliveries.add(new Delivery(id, sending.from(), to, document));
             }
         }
+        deliveries.add(sendThroughSdk(new Sending(G22, List.of(H41),
+                "V/v gửi văn bản qua giao diện SDK của Văn phòng Chính phủ"), ++number));
         for (Delivery delivery : deliveries) {
             awaitDelivered(delivery);
         }
@@ -305,7 +314,89 @@ public final class DemoCommand implements Callable<Integer> {
         for (Delivery delivery : deliveries) {
             checkEvidence(delivery);
         }
+        sendStatusBack(deliveries.getFirst());
         return deliveries;
+    }
+
+    /** What the status message sent back showed in the sender's status history, for the summary. */
+    private String statusSummary = "no status message was sent back";
+
+    /**
+     * G22's document system, as one built on the Government Office's SDK would, sends a document
+     * through /sendEdoc with the SDK's HMAC headers (its secret issued by the operator CLI).
+     */
+    private Delivery sendThroughSdk(Sending sending, int number) throws Exception {
+        JvmLauncher.Result issued = launcher.run(environment(A), List.of("provision", "--config",
+                applianceDir(A).resolve("config.yaml").toString(), "tenant", "sdk-secret", sending.from().organId()));
+        java.util.regex.Matcher secret = java.util.regex.Pattern.compile("\\): (\\S+)").matcher(issued.output());
+        if (issued.exitCode() != 0 || !secret.find()) {
+            throw new DemoFailedException("[a] could not issue the SDK secret: " + issued.output());
+        }
+        say("[a] lienthong provision tenant sdk-secret " + sending.from().organId()
+                + "  ->  secret issued (stored encrypted under an AES key in the HSM; not shown here)");
+        byte[] document = edxml(sending, number);
+        String boundary = "----lienthong-demo-" + number;
+        byte[] form = SdkRequests.form(boundary, new LinkedHashMap<>(Map.of(
+                "file_doc", document,
+                "from", sending.from().organId().getBytes(StandardCharsets.UTF_8),
+                "to", ("[\"" + sending.to().getFirst().organId() + "\"]").getBytes(StandardCharsets.UTF_8),
+                "servicetype", "eDoc".getBytes(StandardCharsets.UTF_8),
+                "messagetype", "edoc".getBytes(StandardCharsets.UTF_8))));
+        Answer answer = clients.get(sending.from().organId()).sdk("/sendEdoc",
+                SdkRequests.headers(sending.from().organId(), secret.group(1), Instant.now()),
+                "multipart/form-data; boundary=" + boundary, form);
+        if (answer.status() != 200 || !"OK".equals(answer.json().path("status").asText())) {
+            throw new DemoFailedException(sending.from().organId() + "'s document system could not use /sendEdoc: "
+                    + answer.status() + " " + answer.text());
+        }
+        String id = answer.json().path("DocId").asText();
+        say(sending.from().organId() + " sends document " + number + " to " + sending.to().getFirst().organId()
+                + " through the SDK API (/sendEdoc, HMAC headers): OK, DocId " + id);
+        return new Delivery(id, sending.from(), sending.to().getFirst(), document, "SDK /sendEdoc");
+    }
+
+    /** The recipient's document system reports "accepted" (03); the sender's appliance shows it in the status history. */
+    private void sendStatusBack(Delivery delivery) throws Exception {
+        String documentId = vn.lienthong.appliance.edxml.EdxmlMessage.parse(delivery.document).documentId();
+        byte[] status = ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXMLEnvelope><edXMLHeader><MessageHeader>
+                    <From><OrganId>%s</OrganId><OrganName>%s</OrganName></From>
+                    <ResponseFor><OrganId>%s</OrganId><DocumentId>%s</DocumentId></ResponseFor>
+                    <StaffInfo><Department>Văn thư</Department><Staff>Văn thư %s</Staff></StaffInfo>
+                    <StatusCode>03</StatusCode>
+                    <Description>Đã tiếp nhận vào sổ văn bản đến</Description>
+                    <Timestamp>%s</Timestamp>
+                  </MessageHeader></edXMLHeader></edXMLEnvelope>
+                </edXML>
+                """.formatted(delivery.to.organId(), delivery.to.name(), delivery.from.organId(), documentId,
+                delivery.to.place(), java.time.LocalDateTime.now(vn.lienthong.appliance.edxml.EdxmlTrace.VIETNAM)
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))))
+                .strip().getBytes(StandardCharsets.UTF_8);
+        Answer answer = clients.get(delivery.to.organId()).submit(status);
+        if (answer.status() != 202) {
+            statusSummary = "the status message was refused: " + answer.status() + " " + answer.text();
+            return;
+        }
+        String statusId = answer.json().path("id").asText();
+        say(delivery.to.organId() + " sends status 03 (accepted) for " + delivery.id + " back to "
+                + delivery.from.organId() + ": 202, id " + statusId);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            for (var recipient : clients.get(delivery.from.organId()).outboxStatus(delivery.id).json().path("recipients")) {
+                var history = recipient.path("statusHistory");
+                if (recipient.path("organId").asText().equals(delivery.to.organId()) && !history.isEmpty()) {
+                    statusSummary = "status " + history.get(0).path("statusCode").asText() + " from "
+                            + delivery.to.organId() + " is in " + delivery.from.organId() + "'s status history of "
+                            + delivery.id + " (GET /api/v1/outbox/{id})";
+                    say(statusSummary);
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        statusSummary = "status 03 from " + delivery.to.organId() + " did NOT reach the status history within 60 seconds";
     }
 
     private void awaitDelivered(Delivery delivery) throws Exception {
@@ -335,13 +426,28 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         Answer document = recipient.fetch(delivery.id);
-        // The recipient gets the sender's bytes exactly: the payload is covered by the signed header's digest.
-        boolean intact = document.status() == 200 && java.util.Arrays.equals(document.body(), delivery.document);
+        // The recipient gets the sender's document plus the TraceHeader the sender's appliance added
+        // before sealing: exactly the bytes the signed header's digest covers.
+        boolean intact = document.status() == 200 && sameDocumentWithTrace(delivery.document, document.body(),
+                delivery.from.organId());
         Answer ack = recipient.acknowledge(delivery.id);
         if (intact && ack.status() == 204) {
             delivery.acknowledged = "yes";
             say(delivery.to.organId() + "'s document system fetched " + delivery.id + " (" + document.body().length
-                    + " bytes of edXML from " + delivery.from.organId() + ", identical to what was sent) and acknowledged it");
+                    + " bytes of edXML from " + delivery.from.organId() + ": what was sent, with the sender appliance's"
+                    + " TraceHeader) and acknowledged it");
+        }
+    }
+
+    private static boolean sameDocumentWithTrace(byte[] sent, byte[] received, String sender) {
+        try {
+            var original = vn.lienthong.appliance.edxml.EdxmlMessage.parse(sent);
+            var delivered = vn.lienthong.appliance.edxml.EdxmlMessage.parse(received);
+            return original.documentId().equals(delivered.documentId())
+                    && delivered.traceHeaders().size() == original.traceHeaders().size() + 1
+                    && delivered.traceHeaders().getLast().organId().equals(sender);
+        } catch (vn.lienthong.appliance.edxml.EdxmlRejectedException e) {
+            return false;
         }
     }
 
@@ -391,11 +497,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     private void printSummary(List<Delivery> deliveries) {
         System.out.println();
-        String format = "%-38s %-15s %-15s %-10s %-13s %s%n";
-        System.out.printf(format, "message id", "from", "to", "delivered", "acknowledged", "evidence verified");
+        String format = "%-38s %-15s %-15s %-15s %-10s %-13s %s%n";
+        System.out.printf(format, "message id", "from", "to", "via", "delivered", "acknowledged", "evidence verified");
         for (Delivery d : deliveries) {
-            System.out.printf(format, d.id, d.from.organId(), d.to.organId(), d.delivered, d.acknowledged, d.verified);
+            System.out.printf(format, d.id, d.from.organId(), d.to.organId(), d.via, d.delivered, d.acknowledged,
+                    d.verified);
         }
+        System.out.println("status message: " + statusSummary);
         System.out.println();
     }
 

@@ -52,8 +52,17 @@ public final class DocumentSystemClient implements AutoCloseable {
         }
     }
 
-    /** An answer: status code, content type and body. */
-    public record Answer(int status, String contentType, byte[] body) {
+    /** An answer: status code, content type, body and all headers. */
+    public record Answer(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
+        public Answer(int status, String contentType, byte[] body) {
+            this(status, contentType, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (name, value) -> true));
+        }
+
+        /** The first value of a header, or empty. */
+        public java.util.Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -65,6 +74,18 @@ public final class DocumentSystemClient implements AutoCloseable {
         public String text() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
+    }
+
+    /** Calls an operation of the SDK facade (e.g. {@code /sendEdoc}) with the given headers and body. */
+    public Answer sdk(String operation, java.util.Map<String, String> headers, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(operation))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public Answer submit(byte[] edxml) throws IOException, InterruptedException {
@@ -113,7 +134,7 @@ public final class DocumentSystemClient implements AutoCloseable {
     private Answer send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Answer(response.statusCode(),
-                response.headers().firstValue("Content-Type").orElse(""), response.body());
+                response.headers().firstValue("Content-Type").orElse(""), response.body(), response.headers());
     }
 
     @Override

@@ -6,8 +6,7 @@ import java.util.Objects;
 /**
  * What the appliance needs to know about an edXML message (QCVN 102:2016) to route it: whether it
  * is a document or a status message, who sent it, to whom, and which document it is or is about.
- * Made only by {@link #parse}, which reads the bytes with a parser that refuses DTDs, so every
- * instance comes from a message that passed those checks.
+ * A routing view of {@link EdxmlMessage}, the full model: made by {@link #of} or {@link #parse}.
  *
  * @param kind                 a document, or a status message (StatusCode and no edXMLBody)
  * @param fromOrganId          From/OrganId, a valid organ id
@@ -59,7 +58,17 @@ public record EdxmlDocument(Kind kind, String fromOrganId, List<String> toOrganI
      * @throws EdxmlRejectedException with one plain sentence when the bytes are not an acceptable edXML message
      */
     public static EdxmlDocument parse(byte[] xml, int maxBytes) {
-        return EdxmlReader.read(xml, maxBytes);
+        return of(EdxmlMessage.parse(xml, EdxmlLimits.DEFAULT.withMaxBytes(maxBytes)));
+    }
+
+    /** The routing fields of a parsed message. */
+    public static EdxmlDocument of(EdxmlMessage message) {
+        return switch (message) {
+            case DocumentMessage d -> new EdxmlDocument(Kind.DOCUMENT, d.from().organId(), d.recipientOrganIds(),
+                    List.of(), d.documentId(), d.subject(), null);
+            case StatusMessage s -> new EdxmlDocument(Kind.STATUS, s.from().organId(), List.of(), s.recipientOrganIds(),
+                    s.documentId(), null, s.statusCode().code());
+        };
     }
 
     /** Whom the message is for: To of a document, ResponseFor/OrganId of a status message. */

@@ -1,16 +1,51 @@
 package vn.lienthong.appliance.envelope;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
+import vn.lienthong.hsm.batch.BatchRoot;
+import vn.lienthong.hsm.batch.InclusionProof;
+import vn.lienthong.hsm.cms.CmsSignature;
 
 /**
  * Checks an envelope from a peer: the payload is the one the header states, the CMS signature
- * verifies over the header bytes exactly as received, the signer's chain leads to a trust anchor,
- * and the signer certificate is the sender organ's ({@link OrganBinding}). Software only.
+ * verifies over the header bytes exactly as received (or, for a batch-signed envelope, the proof
+ * leads from the header to the batch root and the signature verifies over the root bytes), the
+ * signer's chain leads to a trust anchor, and the signer certificate is the sender organ's
+ * ({@link OrganBinding}). Software only.
+ *
+ * <p>A batch's root signature is verified once: the envelopes of one batch arrive one by one, and
+ * a bounded cache keeps the roots whose signature verified (the chain is still validated for
+ * every envelope, since it depends on the time and the anchors). Safe for many threads.
  */
 public final class EnvelopeVerifier {
+
+    /** How many verified batch root signatures are remembered by default. */
+    public static final int DEFAULT_ROOT_CACHE = 4096;
+
+    private final Map<String, CmsSignature> verifiedRoots;
+    private final AtomicLong rootVerifications = new AtomicLong();
+
+    public EnvelopeVerifier() {
+        this(DEFAULT_ROOT_CACHE);
+    }
+
+    /** @param rootCacheSize the most verified root signatures remembered (least recently used go first) */
+    public EnvelopeVerifier(int rootCacheSize) {
+        this.verifiedRoots = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, CmsSignature> eldest) {
+                return size() > rootCacheSize;
+            }
+        };
+    }
 
     /**
      * @param trustAnchors the roots trusted for signers
@@ -23,13 +58,59 @@ public final class EnvelopeVerifier {
             throw new EnvelopeRejectedException(Reason.PAYLOAD_DIGEST_MISMATCH, "the payload of message "
                     + header.messageId() + " is not the one its header describes (SHA-256 differs)");
         }
-        VerifiedSigner signer = VerifiedSigner.verify(envelope.signature(), envelope.headerBytes(), trustAnchors, now,
-                "the envelope");
+        VerifiedSigner signer;
+        if (envelope.batch() == null) {
+            signer = VerifiedSigner.verify(envelope.signature(), envelope.headerBytes(), trustAnchors, now,
+                    "the envelope");
+        } else {
+            BatchRoot root = envelope.batch().root();
+            InclusionProof proof = envelope.batch().proof();
+            if (!root.covers(envelope.headerBytes(), proof)) {
+                throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, "the batch proof of message "
+                        + header.messageId() + " does not lead from its header to the signed batch root");
+            }
+            signer = VerifiedSigner.trusted(rootSignature(envelope), trustAnchors, now, "the envelope");
+        }
         if (!OrganBinding.isBound(signer.certificate(), header.sender())) {
             throw new EnvelopeRejectedException(Reason.SIGNER_NOT_SENDER, "message " + header.messageId()
                     + " claims to come from " + header.sender() + " but is signed by "
                     + signer.certificate().getSubjectX500Principal().getName());
         }
         return new VerifiedEnvelope(envelope, header, signer);
+    }
+
+    /** The verified signature over the batch root, from the cache or verified now (failures are not kept). */
+    private CmsSignature rootSignature(Envelope envelope) {
+        String key = cacheKey(envelope.batch().rootBytes(), envelope.signature());
+        synchronized (verifiedRoots) {
+            CmsSignature known = verifiedRoots.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        CmsSignature verified = VerifiedSigner.verifySignature(envelope.signature(), envelope.batch().rootBytes(),
+                "the envelope's batch");
+        rootVerifications.incrementAndGet();
+        synchronized (verifiedRoots) {
+            verifiedRoots.put(key, verified);
+        }
+        return verified;
+    }
+
+    /** How many batch root signatures were verified with public-key operations (not from the cache). */
+    public long rootSignaturesVerified() {
+        return rootVerifications.get();
+    }
+
+    /** Names the pair of root bytes and signature: a digest over both, length-prefixed so they cannot slide. */
+    private static String cacheKey(byte[] rootBytes, byte[] signature) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(new byte[] {(byte) (rootBytes.length >>> 8), (byte) rootBytes.length});
+            sha256.update(rootBytes);
+            return HexFormat.of().formatHex(sha256.digest(signature));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

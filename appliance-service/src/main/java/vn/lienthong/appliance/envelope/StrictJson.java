@@ -61,6 +61,11 @@ final class StrictJson {
 
     /** Reads a JSON object that has exactly these fields, or refuses it as MALFORMED naming {@code what}. */
     static ObjectNode read(byte[] json, String what, List<String> fields) {
+        return read(json, what, fields, List.of());
+    }
+
+    /** As {@link #read(byte[], String, List)}, but the {@code optional} fields may also be present. */
+    static ObjectNode read(byte[] json, String what, List<String> fields, List<String> optional) {
         JsonNode node;
         try {
             node = MAPPER.readTree(json);
@@ -73,7 +78,7 @@ final class StrictJson {
         List<String> present = new ArrayList<>();
         object.fieldNames().forEachRemaining(present::add);
         for (String name : present) {
-            if (!fields.contains(name)) {
+            if (!fields.contains(name) && !optional.contains(name)) {
                 throw malformed(what + " has an unknown field '" + shorten(name) + "'");
             }
         }

@@ -37,7 +37,12 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
      */
     static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors, Instant at,
                                  String what) {
-        CmsSignature signature = verifySignature(cms, content, what);
+        return trusted(verifySignature(cms, content, what), anchors, at, what);
+    }
+
+    /** Validates the chain of a signature that has verified already, against the anchors at {@code at}. */
+    static VerifiedSigner trusted(CmsSignature signature, Collection<X509Certificate> anchors, Instant at,
+                                  String what) {
         X509Certificate signer = signature.signer();
         List<X509Certificate> chain = chainOf(signer, signature.certificates());
         try {
@@ -59,7 +64,7 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
         return chainOf(signature.signer(), signature.certificates());
     }
 
-    private static CmsSignature verifySignature(byte[] cms, byte[] content, String what) {
+    static CmsSignature verifySignature(byte[] cms, byte[] content, String what) {
         try {
             return CmsVerifier.verifyDetached(cms, content);
         } catch (SignerCertificateNotValidException e) {

@@ -50,11 +50,14 @@ public final class EvidenceCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "name a subcommand: unpack or verify");
     }
 
-    @Command(name = "unpack", header = "Write the six parts of an evidence file into a directory.",
+    @Command(name = "unpack", header = "Write the parts of an evidence file into a directory.",
             description = {"Writes header.json, payload.bin, signature.p7s, receipt.json, receipt.p7s and chain.pem"
                     + " into DIR, byte for byte as signed, so that OpenSSL alone can check a signature:",
                     "  openssl cms -verify -binary -inform DER -in DIR/signature.p7s -content DIR/header.json"
-                            + " -CAfile root.pem -purpose any"},
+                            + " -CAfile root.pem -purpose any",
+                    "A batch-signed envelope adds batch-root.bin (what signature.p7s signs: give OpenSSL"
+                            + " -content DIR/batch-root.bin) and proof.json (the proof that header.json's SHA-256"
+                            + " is in that batch; 'evidence verify' checks it)."},
             exitCodeListHeading = "Exit codes:%n",
             exitCodeList = {"0:the files were written", "1:the evidence file cannot be read, or a file exists already",
                     "2:wrong usage"})
@@ -77,9 +80,9 @@ public final class EvidenceCommand implements Runnable {
             return report(spec, () -> {
                 Map<String, byte[]> entries = EvidenceFile.entries(readEvidence(file), EvidenceFile.DEFAULT_MAX_BYTES);
                 Files.createDirectories(directory);
-                for (String name : EvidenceFile.ENTRIES) {
-                    Path target = directory.resolve(name);
-                    Files.write(target, entries.get(name), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+                    Path target = directory.resolve(entry.getKey());
+                    Files.write(target, entry.getValue(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     spec.commandLine().getOut().println("wrote " + target);
                 }
                 return List.of();
@@ -88,7 +91,8 @@ public final class EvidenceCommand implements Runnable {
     }
 
     @Command(name = "verify", header = "Check an evidence file offline and print each check made.",
-            description = "Checks the payload digest, both signatures, that each signer is the organ it must be,"
+            description = "Checks the payload digest, both signatures (for a batch-signed envelope, the proof that"
+                    + " its header is in the signed batch root, then the signature over that root), that each signer is the organ it must be,"
                     + " both chains to the trusted roots at the time of receipt (so that evidence stays verifiable"
                     + " after the certificates expire), and that the receipt is for this envelope.",
             exitCodeListHeading = "Exit codes:%n",

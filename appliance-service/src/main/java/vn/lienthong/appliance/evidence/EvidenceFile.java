@@ -18,6 +18,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeBatch;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 import vn.lienthong.appliance.envelope.SignedReceipt;
@@ -29,7 +30,9 @@ import vn.lienthong.hsm.cert.Pem;
  * (DER), {@code receipt.json}, {@code receipt.p7s} (DER) and {@code chain.pem} (the sender's and
  * the recipient's signer chains). Each part is kept byte for byte as signed, so that standard tools
  * check it too: {@code openssl cms -verify -binary -inform DER -in signature.p7s -content
- * header.json -CAfile root.pem -purpose any}. The same inputs always give the same file.
+ * header.json -CAfile root.pem -purpose any}. A batch-signed envelope adds {@code batch-root.bin}
+ * (the root bytes {@code signature.p7s} signs: give it to OpenSSL as the content instead) and
+ * {@code proof.json} (the header's inclusion proof). The same inputs always give the same file.
  */
 public final class EvidenceFile {
 
@@ -39,9 +42,13 @@ public final class EvidenceFile {
     public static final String RECEIPT = "receipt.json";
     public static final String RECEIPT_SIGNATURE = "receipt.p7s";
     public static final String CHAIN = "chain.pem";
+    public static final String BATCH_ROOT = "batch-root.bin";
+    public static final String PROOF = "proof.json";
 
-    /** The entries, in the order they are written. */
+    /** The entries every evidence file has, in the order they are written. */
     public static final List<String> ENTRIES = List.of(HEADER, PAYLOAD, SIGNATURE, RECEIPT, RECEIPT_SIGNATURE, CHAIN);
+    /** The entries of a batch-signed envelope, written after the others; both or neither. */
+    public static final List<String> BATCH_ENTRIES = List.of(BATCH_ROOT, PROOF);
 
     /** How many bytes an evidence file may expand to when {@link #read(byte[])} reads it. */
     public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
@@ -56,7 +63,7 @@ public final class EvidenceFile {
      */
     public static byte[] write(Envelope envelope, SignedReceipt receipt) {
         Set<X509Certificate> chains = new LinkedHashSet<>(
-                VerifiedSigner.carriedChain(envelope.signature(), envelope.headerBytes()));
+                VerifiedSigner.carriedChain(envelope.signature(), envelope.signedBytes()));
         chains.addAll(VerifiedSigner.carriedChain(receipt.signature(), receipt.receiptBytes()));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(HEADER, envelope.headerBytes());
@@ -65,6 +72,10 @@ public final class EvidenceFile {
         entries.put(RECEIPT, receipt.receiptBytes());
         entries.put(RECEIPT_SIGNATURE, receipt.signature());
         entries.put(CHAIN, Pem.certificates(List.copyOf(chains)).getBytes(StandardCharsets.US_ASCII));
+        if (envelope.batch() != null) {
+            entries.put(BATCH_ROOT, envelope.batch().rootBytes());
+            entries.put(PROOF, envelope.batch().proofJson());
+        }
 
         // Entry times are the receipt's, in UTC, so the file does not depend on when or where it is written.
         LocalDateTime time = LocalDateTime.ofInstant(receipt.receipt().receivedAt(), ZoneOffset.UTC);
@@ -95,11 +106,17 @@ public final class EvidenceFile {
      */
     public static Evidence read(byte[] file, long maxBytes) {
         Map<String, byte[]> entries = entries(file, maxBytes);
-        return new Evidence(new Envelope(entries.get(HEADER), entries.get(PAYLOAD), entries.get(SIGNATURE)),
+        EnvelopeBatch batch = entries.containsKey(BATCH_ROOT)
+                ? new EnvelopeBatch(entries.get(BATCH_ROOT), entries.get(PROOF))
+                : null;
+        return new Evidence(new Envelope(entries.get(HEADER), entries.get(PAYLOAD), entries.get(SIGNATURE), batch),
                 new SignedReceipt(entries.get(RECEIPT), entries.get(RECEIPT_SIGNATURE)));
     }
 
-    /** The six entries by name; refuses other, repeated or missing entries and more than {@code maxBytes} in all. */
+    /**
+     * The entries by name, in the order written; refuses other, repeated or missing entries and more
+     * than {@code maxBytes} in all.
+     */
     static Map<String, byte[]> entries(byte[] file, long maxBytes) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         long total = 0;
@@ -107,8 +124,9 @@ public final class EvidenceFile {
             ZipEntry entry;
             while ((entry = zip.getNextEntry()) != null) {
                 String name = entry.getName();
-                if (!ENTRIES.contains(name)) {
-                    throw malformed("the evidence file has an entry that is not one of " + String.join(", ", ENTRIES));
+                if (!ENTRIES.contains(name) && !BATCH_ENTRIES.contains(name)) {
+                    throw malformed("the evidence file has an entry that is not one of " + String.join(", ", ENTRIES)
+                            + ", " + String.join(", ", BATCH_ENTRIES));
                 }
                 if (entries.containsKey(name)) {
                     throw malformed("the evidence file has two entries named " + name);
@@ -134,6 +152,9 @@ public final class EvidenceFile {
             if (!entries.containsKey(name)) {
                 throw malformed("the evidence file has no " + name);
             }
+        }
+        if (entries.containsKey(BATCH_ROOT) != entries.containsKey(PROOF)) {
+            throw malformed("the evidence file has only one of " + BATCH_ROOT + " and " + PROOF);
         }
         return entries;
     }

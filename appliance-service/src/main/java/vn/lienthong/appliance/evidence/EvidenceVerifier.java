@@ -3,8 +3,11 @@ package vn.lienthong.appliance.evidence;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import vn.lienthong.appliance.envelope.EnvelopeBatch;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
@@ -54,11 +57,20 @@ public final class EvidenceVerifier {
         }
         VerifiedReceipt verifiedReceipt = receipts.verify(evidence.receipt(), evidence.envelope(), receipt.recipient(),
                 trustAnchors, at);
-        return List.of(
+        List<String> checks = new ArrayList<>(List.of(
                 "message: " + header.messageId() + " from " + header.sender() + " to "
                         + String.join(", ", header.recipients()) + ", created " + header.createdAt(),
-                "payload digest: matches header (SHA-256 " + header.payloadSha256() + ")",
-                "envelope signature: valid, signed by " + subject(envelope.signer().certificate()),
+                "payload digest: matches header (SHA-256 " + header.payloadSha256() + ")"));
+        if (evidence.envelope().batch() != null) {
+            EnvelopeBatch batch = evidence.envelope().batch();
+            checks.add("batch proof: valid, the header is entry " + (batch.proof().leafIndex() + 1) + " of "
+                    + batch.proof().treeSize() + " under root " + HexFormat.of().formatHex(batch.root().root()));
+            checks.add("envelope signature: valid over the batch root, signed by "
+                    + subject(envelope.signer().certificate()));
+        } else {
+            checks.add("envelope signature: valid, signed by " + subject(envelope.signer().certificate()));
+        }
+        checks.addAll(List.of(
                 "signer is the sender: yes (" + header.sender() + ")",
                 "signer chain: " + trusted(envelope.signer()),
                 "receipt signature: valid, signed by " + subject(verifiedReceipt.signer().certificate()),
@@ -66,7 +78,8 @@ public final class EvidenceVerifier {
                 "receipt signer chain: " + trusted(verifiedReceipt.signer()),
                 "receipt refers to this envelope: yes (message " + receipt.messageId() + ", header SHA-256 "
                         + receipt.headerSha256() + ")",
-                "received: " + at + " by " + receipt.recipient());
+                "received: " + at + " by " + receipt.recipient()));
+        return checks;
     }
 
     private static String trusted(VerifiedSigner signer) {

@@ -1,8 +1,14 @@
 package vn.lienthong.appliance.keys;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeHeader;
@@ -12,73 +18,117 @@ import vn.lienthong.appliance.envelope.ReceiptSigner;
 import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.cms.CmsSigner;
+import vn.lienthong.hsm.sign.Signatures;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.token.TokenSupervisor;
+import vn.lienthong.hsm.token.TokenUnavailableException;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 
 /**
  * The appliance's keys in its HSM token: each tenant's signing key and the appliance's TLS key.
  * Every signature goes through here, so that it is timed and its failures counted in one place.
+ * Envelopes are signed through one {@link BatchSigner} per key: alone when the key is idle, in
+ * batches under load. The token is reached through a {@link TokenSupervisor}: while it is down
+ * every signature fails at once with a retryable {@link TokenUnavailableException}.
  */
-public final class ApplianceKeys {
+public final class ApplianceKeys implements AutoCloseable {
 
-    private final Token token;
+    private static final byte[] KEEP_ALIVE = "lienthong keep-alive".getBytes(StandardCharsets.US_ASCII);
+
+    private final TokenSupervisor token;
+    /** Tenants whose keys are in a token of their own (or shared with some others), by organ id. */
+    private final Map<String, TokenSupervisor> tenantTokens;
     private final ApplianceRegistry registry;
     private final ApplianceMetrics metrics;
-    private final EnvelopeSealer sealer;
-    private final ReceiptSigner receiptSigner;
+    private final int maxBatch;
+    private final Map<String, BatchSigner> batchSigners = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<String> keyUsed;
 
-    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics) {
-        this(token, registry, metrics, alias -> {
+    /** @param maxBatch the most envelopes one HSM signature covers */
+    public ApplianceKeys(TokenSupervisor token, ApplianceRegistry registry, ApplianceMetrics metrics, int maxBatch) {
+        this(token, Map.of(), registry, metrics, maxBatch, alias -> {
         });
     }
 
-    /** @param keyUsed told the alias of each key after it signed (for the audit log's key-usage records) */
-    public ApplianceKeys(Token token, ApplianceRegistry registry, ApplianceMetrics metrics,
-                         java.util.function.Consumer<String> keyUsed) {
+    /**
+     * @param token        the main token: the TLS identity and every tenant not in {@code tenantTokens}
+     * @param tenantTokens the token of each tenant whose key is elsewhere, by organ id
+     * @param keyUsed      told the alias of each key after it signed (for the audit log's key-usage records)
+     */
+    public ApplianceKeys(TokenSupervisor token, Map<String, TokenSupervisor> tenantTokens, ApplianceRegistry registry,
+                         ApplianceMetrics metrics, int maxBatch, java.util.function.Consumer<String> keyUsed) {
         this.keyUsed = keyUsed;
         this.token = token;
+        this.tenantTokens = Map.copyOf(tenantTokens);
         this.registry = registry;
         this.metrics = metrics;
-        CmsSigner cms = new CmsSigner(token.provider());
-        this.sealer = new EnvelopeSealer(cms);
-        this.receiptSigner = new ReceiptSigner(cms);
+        this.maxBatch = maxBatch;
     }
 
     /** The tenant's signing key; {@link MissingKeyException} when it was never generated. */
     public TokenKey tenantKey(Tenant tenant) {
-        return key(tenant.keyAlias(), "tenant " + tenant.organId());
+        return key(tokenOf(tenant), tenant.keyAlias(), "tenant " + tenant.organId());
+    }
+
+    /** The token that holds the tenant's key, as configured: never another tenant's token. */
+    private TokenSupervisor tokenOf(Tenant tenant) {
+        return tenantTokens.getOrDefault(tenant.organId(), token);
     }
 
     /** The appliance's TLS identity key (alias {@value ApplianceRegistry#TLS_KEY_ALIAS}). */
     public TokenKey tlsKey() {
-        return key(ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity");
+        return key(token, ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity");
     }
 
-    private TokenKey key(String alias, String owner) {
+    private TokenKey key(TokenSupervisor token, String alias, String owner) {
         try {
-            return token.key(alias).orElseThrow(() -> new MissingKeyException(
+            return token.use(t -> t.key(alias)).orElseThrow(() -> new MissingKeyException(
                     "the HSM token '" + token.label() + "' has no key '" + alias + "' for " + owner
                             + ": run 'lienthong provision key generate'"));
         } catch (HsmException e) {
-            metrics.hsmError("key-lookup");
+            metrics.hsmError(e instanceof TokenUnavailableException ? "token-unavailable" : "key-lookup");
             throw e;
         }
     }
 
-    /** Signs the header in the HSM with the sender tenant's key (detached CMS). */
+    /**
+     * Signs the header in the HSM with the sender tenant's key (detached CMS), through the key's
+     * batch signer: the envelope is batch-signed when other envelopes for the key were waiting.
+     */
     public Envelope seal(EnvelopeHeader header, byte[] payload, Tenant sender) {
         TokenKey key = tenantKey(sender);
-        return timed(key.alias(), () -> sealer.seal(header, payload, key));
+        String owner = "tenant " + sender.organId();
+        TokenSupervisor tokenOf = tokenOf(sender);
+        String alias = key.alias();
+        // One signer per key in its token: a batch only ever holds one key's (one tenant's) requests.
+        BatchSigner signer = batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
+                content -> signWith(tokenOf, alias, t -> new CmsSigner(t.provider()).signDetached(
+                        keyIn(t, alias, owner), content)),
+                maxBatch, metrics::hsmBatchSize));
+        return EnvelopeSealer.seal(header, payload, key, signer);
     }
 
     /** Signs a receipt in the HSM with the recipient tenant's key. */
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
-        TokenKey key = tenantKey(recipient);
-        return timed(key.alias(), () -> receiptSigner.sign(receipt, key));
+        String alias = recipient.keyAlias();
+        String owner = "tenant " + recipient.organId();
+        return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(new CmsSigner(t.provider()))
+                .sign(receipt, keyIn(t, alias, owner)));
+    }
+
+    /** The key as the token holds it now (after a reopening, a new provider holds new handles). */
+    private TokenKey keyIn(Token t, String alias, String owner) {
+        return t.key(alias).orElseThrow(() -> new MissingKeyException("the HSM token '" + t.label()
+                + "' has no key '" + alias + "' for " + owner + ": run 'lienthong provision key generate'"));
+    }
+
+    /** One timed signature on the token, counted for the key; failures counted by kind. */
+    private <T> T signWith(TokenSupervisor token, String alias, Function<Token, T> signing) {
+        return timed(alias, () -> token.use(signing));
     }
 
     private <T> T timed(String alias, Supplier<T> signing) {
@@ -89,18 +139,61 @@ public final class ApplianceKeys {
             keyUsed.accept(alias);
             return result;
         } catch (HsmException e) {
-            metrics.hsmError("sign");
+            metrics.hsmError(e instanceof TokenUnavailableException ? "token-unavailable" : "sign");
             throw e;
         }
+    }
+
+    /**
+     * The periodic keep-alive: a test signature with the TLS key while the token is up, a reopening
+     * (new provider, one login) while it is down. Returns whether the token is up.
+     */
+    public boolean keepAlive() {
+        boolean up = probe(token, List.of(ApplianceRegistry.TLS_KEY_ALIAS));
+        for (TokenSupervisor other : Set.copyOf(tenantTokens.values())) {
+            List<String> aliases = registry.tenants().stream()
+                    .filter(tenant -> tenantTokens.get(tenant.organId()) == other).map(Tenant::keyAlias).toList();
+            up &= probe(other, aliases);
+        }
+        return up;
+    }
+
+    /** A test signature with the first of the aliases the token holds (none: it only answers). */
+    private boolean probe(TokenSupervisor supervisor, List<String> aliases) {
+        boolean up = supervisor.check(t -> {
+            for (String alias : aliases) {
+                Optional<TokenKey> key = t.key(alias);
+                if (key.isPresent()) {
+                    byte[] signature = Signatures.sign(key.get(), key.get().defaultSignatureAlgorithm(), KEEP_ALIVE);
+                    metrics.hsmKeyUsed(alias);
+                    return signature;
+                }
+            }
+            return null;
+        });
+        if (!up) {
+            metrics.hsmError("keep-alive");
+        }
+        return up;
+    }
+
+    /** Whether each token answers, by label (the main token first). */
+    public Map<String, Boolean> tokensUp() {
+        Map<String, Boolean> up = new LinkedHashMap<>();
+        up.put(token.label(), token.up());
+        tenantTokens.values().forEach(t -> up.put(t.label(), t.up()));
+        return up;
     }
 
     /** The leaf certificate of every key the registry knows, by alias (for expiry gauges). */
     public Map<String, X509Certificate> certificates() {
         Map<String, X509Certificate> certificates = new LinkedHashMap<>();
         try {
-            token.key(ApplianceRegistry.TLS_KEY_ALIAS).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+            token.use(t -> t.key(ApplianceRegistry.TLS_KEY_ALIAS))
+                    .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
             for (Tenant tenant : registry.tenants()) {
-                token.key(tenant.keyAlias()).ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+                tokenOf(tenant).use(t -> t.key(tenant.keyAlias()))
+                        .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
             }
         } catch (HsmException e) {
             metrics.hsmError("key-lookup");
@@ -108,13 +201,9 @@ public final class ApplianceKeys {
         return certificates;
     }
 
-    /** True when the token answers: the TLS key can be found (a session and a login work). */
+    /** True while every token answers (no supervisor saw a fault, or each reopened its token since). */
     public boolean tokenUp() {
-        try {
-            return token.key(ApplianceRegistry.TLS_KEY_ALIAS).isPresent();
-        } catch (HsmException e) {
-            return false;
-        }
+        return tokensUp().values().stream().allMatch(Boolean::booleanValue);
     }
 
     /**
@@ -122,11 +211,24 @@ public final class ApplianceKeys {
      * CLI (another process) is used from now on; failures are counted, not thrown.
      */
     public void reload() {
-        try {
-            token.reload();
-        } catch (HsmException e) {
-            metrics.hsmError("reload");
+        List<TokenSupervisor> all = new java.util.ArrayList<>(List.of(token));
+        all.addAll(Set.copyOf(tenantTokens.values()));
+        for (TokenSupervisor each : all) {
+            try {
+                each.use(t -> {
+                    t.reload();
+                    return null;
+                });
+            } catch (HsmException e) {
+                metrics.hsmError("reload");
+            }
         }
+    }
+
+    /** Stops the batch signers; envelopes still waiting to be signed fail. */
+    @Override
+    public void close() {
+        batchSigners.values().forEach(BatchSigner::close);
     }
 
     public String tokenLabel() {
@@ -136,10 +238,9 @@ public final class ApplianceKeys {
     /** True when the tenant's signing key is in the token. */
     public boolean hasKey(Tenant tenant) {
         try {
-            return token.key(tenant.keyAlias()).isPresent();
+            return tokenOf(tenant).use(t -> t.key(tenant.keyAlias())).isPresent();
         } catch (HsmException e) {
             return false;
         }
     }
-
 }

@@ -53,6 +53,14 @@ public final class ApplianceMetrics {
             .classicOnly()
             .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
             .register(registry);
+    private final Counter hsmKeySignatures = counter("lienthong_hsm_key_signatures_total",
+            "Signatures made in the HSM, by key alias (a per-key usage counter; keep-alive probes included).", "key");
+    private final Histogram hsmBatch = Histogram.builder()
+            .name("lienthong_hsm_batch_size")
+            .help("Envelopes covered by one HSM signature (1: signed alone; more: a batch under one Merkle root).")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+            .register(registry);
     private final Histogram verify = Histogram.builder()
             .name("lienthong_hsm_verify_seconds")
             .help("Time to verify an incoming envelope's signature and certificate chain.")
@@ -114,6 +122,16 @@ public final class ApplianceMetrics {
 
     public void hsmSignSeconds(String keyAlias, double seconds) {
         hsmSign.labelValues(keyAlias).observe(seconds);
+        hsmKeySignatures.labelValues(keyAlias).inc();
+    }
+
+    /** Counts a signature with the key that is not timed (the keep-alive probe). */
+    public void hsmKeyUsed(String keyAlias) {
+        hsmKeySignatures.labelValues(keyAlias).inc();
+    }
+
+    public void hsmBatchSize(int envelopes) {
+        hsmBatch.observe(envelopes);
     }
 
     public void verifySeconds(double seconds) {
@@ -128,8 +146,8 @@ public final class ApplianceMetrics {
 
     /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */
     public void registerGauges(Supplier<Map<String, QueueDepth>> queueDepths, Supplier<MapUsage> mapUsage,
-                               Supplier<Map<String, X509Certificate>> certificates, Supplier<Boolean> tokenUp,
-                               String tokenLabel, Clock clock) {
+                               Supplier<Map<String, X509Certificate>> certificates,
+                               Supplier<Map<String, Boolean>> tokensUp, Clock clock) {
         GaugeWithCallback.builder().name("lienthong_queue_depth")
                 .help("Messages waiting, by tenant and queue (outbox: deliveries queued or in flight;"
                         + " inbox: not yet acknowledged).")
@@ -165,9 +183,9 @@ public final class ApplianceMetrics {
                         (cert.getNotAfter().getTime() - clock.millis()) / 1000.0, alias)))
                 .register(registry);
         GaugeWithCallback.builder().name("lienthong_hsm_token_up")
-                .help("1 when the HSM token answers, 0 when it does not.")
+                .help("1 when the HSM token answers, 0 when it does not, by token label.")
                 .labelNames("token")
-                .callback(cb -> cb.call(tokenUp.get() ? 1 : 0, tokenLabel))
+                .callback(cb -> tokensUp.get().forEach((label, up) -> cb.call(up ? 1 : 0, label)))
                 .register(registry);
     }
 

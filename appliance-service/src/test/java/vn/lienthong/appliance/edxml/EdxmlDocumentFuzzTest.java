@@ -10,8 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Jazzer fuzz test of the edXML reader. In regression mode (what CI runs) it replays the seed corpus
- * under {@code src/test/resources/vn/lienthong/appliance/edxml/EdxmlDocumentFuzzTestInputs}; run
- * with {@code JAZZER_FUZZ=1} to fuzz.
+ * under {@code src/test/resources/vn/lienthong/appliance/edxml/EdxmlDocumentFuzzTestInputs} (valid
+ * messages and hostile ones: XXE, billion laughs, deep nesting, huge base64, many attributes); run
+ * with {@code JAZZER_FUZZ=1} to fuzz (see the README). The limits are small so that the huge-base64
+ * seed crosses them.
  */
 class EdxmlDocumentFuzzTest {
 
@@ -24,17 +26,20 @@ class EdxmlDocumentFuzzTest {
         System.setProperty("jazzer.additional_classes_excludes", "**");
     }
 
+    static final EdxmlLimits LIMITS = new EdxmlLimits(1024 * 1024, 64 * 1024, 128 * 1024, 5000, 4000);
+
     @FuzzTest(maxDuration = "10m")
     void parseReturnsADocumentOrRejectsIt(byte[] xml) {
         EdxmlDocument document;
         try {
-            document = EdxmlDocument.parse(xml);
+            document = EdxmlDocument.of(EdxmlMessage.parse(xml, LIMITS));
         } catch (EdxmlRejectedException e) {
             String sentence = e.getMessage();
             assertNotNull(sentence);
             assertFalse(sentence.isBlank());
             assertFalse(sentence.contains("\n") || sentence.contains("\r"), "one line: " + sentence);
             assertTrue(sentence.length() < 600, "short: " + sentence);
+            assertNotNull(e.rule());
             return;
         }
         assertTrue(OrganId.isValid(document.fromOrganId()));

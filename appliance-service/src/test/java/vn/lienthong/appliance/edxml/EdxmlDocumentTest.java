@@ -35,10 +35,16 @@ class EdxmlDocumentTest {
         }
     }
 
-    /** A minimal document message with the given MessageHeader content and an edXMLBody. */
+    /**
+     * A minimal document message with the given MessageHeader content and an edXMLBody; the other
+     * required parts (Code, PromulgationInfo, and Subject unless given) are added after it.
+     */
     static String document(String messageHeader) {
+        String required = "<Code><CodeNumber>1</CodeNumber><CodeNotation>VPCP-TTĐT</CodeNotation></Code>"
+                + "<PromulgationInfo><Place>Hà Nội</Place><PromulgationDate>2024/01/02</PromulgationDate></PromulgationInfo>"
+                + (messageHeader.contains("<Subject") ? "" : "<Subject>V/v thử</Subject>");
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"" + NS + "\"><edXMLEnvelope><edXMLHeader>"
-                + "<MessageHeader>" + messageHeader + "</MessageHeader></edXMLHeader>"
+                + "<MessageHeader>" + messageHeader + required + "</MessageHeader></edXMLHeader>"
                 + "<edXMLBody><edXMLManifest version=\"1.0\"/></edXMLBody></edXMLEnvelope></edXML>";
     }
 
@@ -226,12 +232,20 @@ class EdxmlDocumentTest {
     @Test
     void listsEachRecipientOnceInDocumentOrder() {
         String xml = document(FROM_G22 + TO_H41 + "<To><OrganId>000.00.00.H14</OrganId></To>" + TO_H41
-                + "<DocumentId>1</DocumentId><Subject> </Subject>");
+                + "<DocumentId>1</DocumentId>");
 
         EdxmlDocument document = EdxmlDocument.parse(xml.getBytes(StandardCharsets.UTF_8));
 
         assertEquals(List.of("000.00.00.H41", "000.00.00.H14"), document.toOrganIds());
-        assertNull(document.subject());
+    }
+
+    @Test
+    void refusesADocumentWhoseSubjectIsBlank() {
+        EdxmlRejectedException e = rejected(document(FROM_G22 + TO_H41 + "<DocumentId>1</DocumentId><Subject> </Subject>"));
+
+        assertEquals("Subject is missing", e.getMessage());
+        assertEquals("edXML/edXMLEnvelope/edXMLHeader/MessageHeader/Subject", e.element());
+        assertEquals("required", e.rule());
     }
 
     @Test

@@ -5,6 +5,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import vn.lienthong.hsm.batch.BatchRoot;
+import vn.lienthong.hsm.batch.BatchSigner;
+import vn.lienthong.hsm.batch.MerkleTree;
 import vn.lienthong.hsm.cms.CmsSigner;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
 import vn.lienthong.hsm.testing.TestCertificateAuthority;
@@ -71,6 +74,29 @@ public final class TestOrgans implements AutoCloseable {
     /** An envelope sealed by the sender's key. */
     public Envelope sealed(String messageId, byte[] payload) {
         return new EnvelopeSealer(cms).seal(header(messageId, payload), payload, sender);
+    }
+
+    /**
+     * Envelopes from the sender signed as one batch, as {@link vn.lienthong.hsm.batch.BatchSigner}
+     * signs what waits: one CMS signature over the root of a Merkle tree of their headers' SHA-256.
+     */
+    public List<Envelope> batchSealed(String messageIdPrefix, int count) {
+        List<EnvelopeHeader> headers = new java.util.ArrayList<>();
+        List<byte[]> payloads = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] payload = payload(messageIdPrefix + " " + i);
+            payloads.add(payload);
+            headers.add(header(messageIdPrefix + "-" + i, payload));
+        }
+        MerkleTree tree = MerkleTree.of(headers.stream().map(h -> BatchSigner.entry(h.toBytes())).toList());
+        BatchRoot root = BatchRoot.of(tree);
+        byte[] signature = cms.signDetached(sender, root.encode());
+        List<Envelope> envelopes = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            envelopes.add(new Envelope(headers.get(i).toBytes(), payloads.get(i), signature,
+                    EnvelopeBatch.of(root, tree.proof(i))));
+        }
+        return envelopes;
     }
 
     /** The recipient's signed receipt for an envelope, received now. */

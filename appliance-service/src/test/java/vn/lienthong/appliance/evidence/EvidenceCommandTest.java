@@ -144,6 +144,48 @@ class EvidenceCommandTest {
         assertTrue(verify.err().contains("is not the one its header describes"), verify.err());
     }
 
+    private Path batchEvidenceFile() throws IOException {
+        Envelope batched = organs.batchSealed("batch-cli", 5).get(3);
+        return Files.write(dir.resolve("batch.evidence.zip"), EvidenceFile.write(batched, organs.receiptFor(batched)));
+    }
+
+    @Test
+    void unpacksTheBatchRootAndProofSoThatOpensslVerifiesTheSignatureOverTheRoot() throws IOException {
+        Path unpacked = dir.resolve("unpacked");
+
+        Run unpack = run("unpack", batchEvidenceFile().toString(), unpacked.toString());
+
+        assertEquals(0, unpack.exitCode(), unpack.err());
+        assertEquals(8, unpack.out().lines().count(), unpack.out());
+        String proof = Files.readString(unpacked.resolve("proof.json"));
+        assertTrue(proof.startsWith("{\"leafIndex\":3,\"treeSize\":5,\"path\":[\""), proof);
+        assertTrue(Files.readString(unpacked.resolve("batch-root.bin")).startsWith("lienthong-batch-root/1\n"));
+        ChildProcess.Result rootCheck = openssl(unpacked, "signature.p7s", "batch-root.bin", rootPem());
+        assertEquals(0, rootCheck.exitCode(), rootCheck.output());
+        assertNotEquals(0, openssl(unpacked, "signature.p7s", "header.json", rootPem()).exitCode());
+    }
+
+    @Test
+    void verifyChecksTheBatchProofOfABatchSignedEnvelope() throws IOException {
+        Path file = batchEvidenceFile();
+        Run verify = run("verify", file.toString(), "--trust", rootPem().toString());
+
+        assertEquals(0, verify.exitCode(), verify.err());
+        assertTrue(verify.out().contains("batch proof: valid, the header is entry 4 of 5 under root "), verify.out());
+        assertTrue(verify.out().contains("envelope signature: valid over the batch root, signed by CN=000.00.00.G22"),
+                verify.out());
+
+        Map<String, byte[]> entries = EvidenceFileTest.unzip(Files.readAllBytes(file));
+        String proof = new String(entries.get("proof.json"), StandardCharsets.UTF_8);
+        entries.put("proof.json", proof.replace("\"leafIndex\":3", "\"leafIndex\":2").getBytes(StandardCharsets.UTF_8));
+        Path tampered = Files.write(dir.resolve("tampered.zip"), EvidenceFileTest.zip(entries));
+        Run refused = run("verify", tampered.toString(), "--trust", rootPem().toString());
+
+        assertEquals(1, refused.exitCode());
+        assertEquals("error: the batch proof of message batch-cli-3 does not lead from its header to the signed batch root",
+                refused.err().strip());
+    }
+
     @Test
     void verifyExitsOneWhenTheFileDoesNotExist() throws IOException {
         Run verify = run("verify", dir.resolve("missing.zip").toString(), "--trust", rootPem().toString());

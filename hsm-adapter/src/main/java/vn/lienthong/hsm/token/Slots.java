@@ -25,8 +25,33 @@ final class Slots {
     private Slots() {
     }
 
-    /** The slot holding the token with this label; HsmException listing the labels present otherwise. */
+    /** How often a listing that failed with CKR_GENERAL_ERROR is tried again. */
+    private static final int LISTING_ATTEMPTS = 3;
+
+    /**
+     * The slot holding the token with this label; HsmException listing the labels present otherwise.
+     * SoftHSM2 rescans its token directory when slots are listed and can fail with CKR_GENERAL_ERROR
+     * while another thread of the process signs: the listing (no login, nothing counted) is tried again.
+     */
     static long find(Path library, String label) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return findOnce(library, label);
+            } catch (HsmException e) {
+                if (attempt >= LISTING_ATTEMPTS || !String.valueOf(e.getMessage()).contains("CKR_GENERAL_ERROR")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static long findOnce(Path library, String label) {
         if (!Files.isRegularFile(library)) {
             throw new HsmException("the PKCS#11 library " + library + " does not exist");
         }

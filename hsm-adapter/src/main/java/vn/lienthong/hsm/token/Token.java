@@ -9,6 +9,8 @@ import java.security.Key;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
 import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -127,6 +129,46 @@ public final class Token implements AutoCloseable {
         }
         return lookup(alias).orElseThrow(() -> new HsmException(
                 "token '" + label() + "' did not keep the new key '" + alias + "'"));
+    }
+
+    /**
+     * Generates an AES-256 key inside the token under a new alias: sensitive and never extractable,
+     * for encrypting small records (e.g. API secrets) with AES-GCM in the token.
+     */
+    public synchronized SecretKey generateSecretKey(String alias) {
+        ensureOpen();
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw new HsmException("the key alias '" + alias + "' is not allowed");
+        }
+        reload();
+        if (isKeyEntry(alias)) {
+            throw new HsmException("token '" + label() + "' already has a key '" + alias + "'");
+        }
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
+            generator.init(256);
+            // Stored as a token object labelled with the alias (C_CopyObject; the value never leaves the token).
+            keyStore.setEntry(alias, new KeyStore.SecretKeyEntry(generator.generateKey()), null);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new HsmException("token '" + label() + "' could not generate the AES key '" + alias + "': "
+                    + HsmException.rootMessage(e), e);
+        }
+        return secretKey(alias).orElseThrow(() -> new HsmException(
+                "token '" + label() + "' did not keep the new key '" + alias + "'"));
+    }
+
+    /** The secret (AES) key under this alias, if the token has one. */
+    public Optional<SecretKey> secretKey(String alias) {
+        ensureOpen();
+        try {
+            if (!isKeyEntry(alias)) {
+                reload();
+            }
+            return keyStore.getKey(alias, null) instanceof SecretKey key ? Optional.of(key) : Optional.empty();
+        } catch (GeneralSecurityException e) {
+            throw new HsmException("cannot read key '" + alias + "' of token '" + label() + "': "
+                    + HsmException.rootMessage(e), e);
+        }
     }
 
     /**
@@ -304,6 +346,17 @@ public final class Token implements AutoCloseable {
                   CKA_UNWRAP = false
                 }
                 attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {
+                  CKA_DERIVE = false
+                }
+                attributes(generate, CKO_SECRET_KEY, *) = {
+                  CKA_SENSITIVE = true
+                  CKA_EXTRACTABLE = false
+                  CKA_ENCRYPT = true
+                  CKA_DECRYPT = true
+                  CKA_WRAP = false
+                  CKA_UNWRAP = false
+                  CKA_SIGN = false
+                  CKA_VERIFY = false
                   CKA_DERIVE = false
                 }
                 attributes(generate, CKO_PUBLIC_KEY, *) = {

@@ -58,7 +58,7 @@ final class CertCommand implements Runnable {
         void run(ProvisioningEnvironment environment, PrintWriter out) {
             List<X509Certificate> certificates = InputFiles.certificates(file);
             KeyOwner.Resolved resolved = owner.resolve(environment);
-            Token token = environment.token();
+            Token token = environment.tokenFor(resolved.tenant());
             TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                     "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));
             X509Certificate leaf = certificates.stream()

@@ -55,7 +55,7 @@ final class CsrCommand extends ProvisioningAction {
             }
         }
         KeyOwner.Resolved resolved = owner.resolve(environment);
-        Token token = environment.token();
+        Token token = environment.tokenFor(resolved.tenant());
         TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                 "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));
         String subject = resolved.tenant().map(CsrCommand::tenantSubject)

@@ -46,7 +46,7 @@ final class KeyCommand implements Runnable {
         @Override
         void run(ProvisioningEnvironment environment, PrintWriter out) {
             KeyOwner.Resolved resolved = owner.resolve(environment);
-            Token token = environment.token();
+            Token token = environment.tokenFor(resolved.tenant());
             if (token.key(resolved.alias()).isPresent()) {
                 throw new Refusal("the token already holds a key under the alias " + resolved.alias()
                         + "; it was kept, and replacing a key (rotation) is not available in this version");

@@ -1,9 +1,11 @@
 package vn.lienthong.provisioning.cli;
 
+import java.util.Optional;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.storage.Storage;
+import vn.lienthong.provisioning.registry.Tenant;
 
 /**
  * What a provisioning command works on: the appliance's token and its registry, built from the
@@ -17,6 +19,14 @@ public interface ProvisioningEnvironment extends AutoCloseable {
 
     /** The appliance's token, opened and logged in at the first call. */
     Token token();
+
+    /**
+     * The token that holds the key of this owner: the tenant's configured token, or the main
+     * token for the appliance's own keys and tenants configured nowhere else.
+     */
+    default Token tokenFor(Optional<Tenant> tenant) {
+        return token();
+    }
 
     /** The registry in the appliance's LMDB environment, opened at the first call. */
     ApplianceRegistry registry();

@@ -6,10 +6,8 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +15,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vn.lienthong.hsm.cert.Pem;
-import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
@@ -25,7 +22,8 @@ import vn.lienthong.provisioning.registry.Tenant;
 /** {@code provision tenant}: the organs this appliance hosts. */
 @Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
-        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class})
+        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class, TenantCommand.SdkSecret.class,
+            TenantCommand.XmlDsig.class})
 final class TenantCommand implements Runnable {
 
     @Spec
@@ -93,12 +91,9 @@ final class TenantCommand implements Runnable {
                 out.println("no tenants; add one with 'provision tenant add ORGAN --name NAME'");
                 return;
             }
-            Token token = environment.token();
-            Set<String> aliases = new HashSet<>(token.aliases());
             Table table = new Table("ORGAN ID", "NAME", "KEY ALIAS", "KEY IN HSM", "CERTIFICATE", "EXPIRES", "DMS CERTS");
             for (Tenant tenant : tenants) {
-                Optional<TokenKey> key = aliases.contains(tenant.keyAlias())
-                        ? token.key(tenant.keyAlias()) : Optional.empty();
+                Optional<TokenKey> key = environment.tokenFor(Optional.of(tenant)).key(tenant.keyAlias());
                 Optional<X509Certificate> certificate = key.map(TokenKey::certificate)
                         .filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()));
                 table.add(tenant.organId(), tenant.name(), tenant.keyAlias(), key.isPresent() ? "yes" : "no",
@@ -107,6 +102,54 @@ final class TenantCommand implements Runnable {
                         String.valueOf(tenant.dmsCertificateSha256().size()));
             }
             table.print(out);
+        }
+    }
+
+    @Command(name = "sdk-secret", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = {
+                "Issue a new secret for the tenant's document system to sign the SDK API's headers"
+                    + " (HMAC-SHA256); it replaces the previous one and is printed only this once.",
+                "It is stored encrypted under an AES key generated in the HSM (alias sdk-secrets)."
+            })
+    static final class SdkSecret extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            if (environment.registry().tenant(organId).isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "No tenant " + organId
+                        + ": add it first with 'provision tenant add " + organId + " --name NAME'");
+            }
+            String secret = environment.registry().sdkSecrets(environment.token()).issue(organId);
+            out.println("SDK secret for " + organId + " (systemid " + organId + "): " + secret);
+        }
+    }
+
+    @Command(name = "xmldsig", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
+            description = "Apply (or stop applying) the organisation's enveloped XML signature, made with the"
+                    + " tenant's HSM key, to the tenant's outgoing edXML messages.")
+    static final class XmlDsig extends ProvisioningAction {
+
+        @Parameters(index = "0", paramLabel = "ORGAN", converter = OrganIdConverter.class,
+                description = "The tenant's organ id.")
+        String organId;
+
+        @Parameters(index = "1", paramLabel = "on|off", description = "on or off.")
+        String state;
+
+        @Override
+        void run(ProvisioningEnvironment environment, PrintWriter out) {
+            if (!state.equals("on") && !state.equals("off")) {
+                throw new ParameterException(spec.commandLine(), "Say on or off, e.g. 'tenant xmldsig " + organId + " on'");
+            }
+            if (environment.registry().tenant(organId).isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "No tenant " + organId);
+            }
+            environment.registry().setSignsEdxml(organId, state.equals("on"));
+            out.println("XML signature for " + organId + "'s outgoing edXML: " + state);
         }
     }
 

@@ -45,6 +45,25 @@ public final class ApplianceRegistry {
      *
      * @throws IllegalArgumentException if one of its DMS certificates already acts as another tenant
      */
+    /** Whether the appliance applies the tenant's organisation XMLDSig to its outgoing edXML documents. */
+    public boolean signsEdxml(String organId) {
+        return registry.get("edxml-sign", organId).isPresent();
+    }
+
+    /** Turns the organisation XMLDSig on or off for a tenant's outgoing edXML documents. */
+    public void setSignsEdxml(String organId, boolean sign) {
+        if (sign) {
+            registry.put("edxml-sign", organId, new byte[] {1});
+        } else {
+            registry.delete("edxml-sign", organId);
+        }
+    }
+
+    /** The tenants' SDK secrets, encrypted under the token's AES key. */
+    public SdkSecrets sdkSecrets(vn.lienthong.hsm.token.Token token) {
+        return new SdkSecrets(registry, token);
+    }
+
     public void putTenant(Tenant tenant) {
         for (Tenant other : tenants()) {
             if (other.organId().equals(tenant.organId())) {
