@@ -196,6 +196,57 @@ class StoreAndForwardTest {
     }
 
     @Test
+    void queueMetricsCountWhatWaitsPerTenantAndQueueAndHowLongTheOldestHasWaited() throws Exception {
+        // Only this test sends from H41 or to G22: b's outbox and a's inbox hold nothing else.
+        // The exposition lists labels sorted by name.
+        String bOutboxOfH41 = "queue=\"outbox\",tenant=\"" + H41 + "\"";
+        String aInboxOfG22 = "queue=\"inbox\",tenant=\"" + G22 + "\"";
+        assertEquals(0, TwoAppliancesTest.metric(b, "lienthong_queue_depth", bOutboxOfH41));
+        assertEquals(0, TwoAppliancesTest.metric(a, "lienthong_queue_depth", aInboxOfG22));
+
+        // H14's route in b's directory stays on the closed port, and b never gives up (no max-attempts):
+        // these two stay queued at b, retried, for the rest of the class.
+        Instant submitted = Instant.now();
+        submit(h41, H41, H14, "queued at b 1");
+        Instant firstAccepted = Instant.now();
+        submit(h41, H41, H14, "queued at b 2");
+        String toA = submit(h41, H41, G22, "waits in a's inbox");
+        awaitRecipient(h41, toA, r -> r.path("status").asText().equals("delivered"));
+        Instant delivered = Instant.now();
+        Thread.sleep(2000);
+
+        Instant scraping = Instant.now();
+        double depthAtB = TwoAppliancesTest.metric(b, "lienthong_queue_depth", bOutboxOfH41);
+        double outboxAge = TwoAppliancesTest.metric(b, "lienthong_queue_oldest_age_seconds", "queue=\"outbox\"");
+        double depthAtA = TwoAppliancesTest.metric(a, "lienthong_queue_depth", aInboxOfG22);
+        double inboxAge = TwoAppliancesTest.metric(a, "lienthong_queue_oldest_age_seconds", "queue=\"inbox\"");
+        Instant scraped = Instant.now();
+        assertEquals(2, depthAtB, "the two deliveries to the down peer; the one to G22 is done");
+        assertEquals(1, depthAtA);
+        // Seconds, between the oldest's youngest and oldest possible age (the clock is the same machine's).
+        assertBetween(seconds(firstAccepted, scraping), outboxAge, seconds(submitted, scraped));
+        assertBetween(seconds(delivered, scraping), inboxAge, seconds(submitted, scraped));
+
+        assertEquals(200, g22.fetch(toA).status());
+        assertEquals(1, TwoAppliancesTest.metric(a, "lienthong_queue_depth", aInboxOfG22),
+                "fetched is not acknowledged: still waiting");
+        assertEquals(204, g22.acknowledge(toA).status());
+        assertEquals(0, TwoAppliancesTest.metric(a, "lienthong_queue_depth", aInboxOfG22));
+        assertEquals(0, TwoAppliancesTest.metric(a, "lienthong_queue_oldest_age_seconds", "queue=\"inbox\""),
+                "an empty queue's oldest age is 0");
+        assertEquals(2, TwoAppliancesTest.metric(b, "lienthong_queue_depth", bOutboxOfH41));
+    }
+
+    static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
+
+    static void assertBetween(double low, double actual, double high) {
+        // 10 ms of slack: the gauge counts whole milliseconds.
+        assertTrue(actual >= low - 0.01 && actual <= high + 0.01, actual + " is not between " + low + " and " + high);
+    }
+
+    @Test
     void aFetchedMessageComesBackUnlessAcknowledgedWithinTheVisibilityTimeout() throws Exception {
         String id = submit(g22, G22, H41, "fetched, not acknowledged");
         awaitRecipient(g22, id, r -> r.path("status").asText().equals("delivered"));

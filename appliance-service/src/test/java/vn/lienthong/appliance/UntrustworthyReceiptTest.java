@@ -85,9 +85,10 @@ class UntrustworthyReceiptTest {
                     SignedReceipt signed = new SignedReceipt(receipt.toBytes(),
                             cms.signDetached(current == Mode.WRONG_SIGNER ? other : h41, receipt.toBytes()));
                     if (current == Mode.TAMPERED) {
-                        byte[] bytes = signed.receiptBytes().clone();
-                        bytes[bytes.length / 2] ^= 1;
-                        signed = new SignedReceipt(bytes, signed.signature());
+                        // Well-formed, but not what was signed: the receipt's time moved by a second.
+                        Receipt altered = new Receipt(receipt.messageId(), receipt.headerSha256(),
+                                receipt.receivedAt().plusSeconds(1), receipt.recipient());
+                        signed = new SignedReceipt(altered.toBytes(), signed.signature());
                     }
                     served.get(current).incrementAndGet();
                     return AxisResponse.of(200, SignedReceipt.MEDIA_TYPE, signed.encode());

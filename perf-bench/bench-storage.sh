@@ -1,0 +1,22 @@
+#!/bin/sh
+# Durable enqueue through the store (1, 16, 64 producers; 1 and 4 KiB) against raw lmdbjava commits
+# in the same run; prints medians, the store's commit profile and the ratios (about 6 minutes).
+# Arguments (optional): rounds (5) and measured 1 s iterations per way and round (2).
+# Build first:  ./mvnw -B -q -pl perf-bench -am package -DskipTests
+# The LMDB files go to $BENCH_DIR (default perf-bench/target/bench-storage): it must be a real disk,
+# since on tmpfs an fsync costs nothing.
+set -eu
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+here=$(cd "$(dirname "$0")" && pwd)
+dir=${BENCH_DIR:-$here/target/bench-storage}
+mkdir -p "$dir"
+if [ "$(df --output=fstype "$dir" | tail -n 1)" = tmpfs ]; then
+  echo "bench-storage: $dir is on tmpfs, where fsync costs nothing; set BENCH_DIR to a directory on a disk." >&2
+  exit 2
+fi
+echo "load before the run: $(uptime)"
+"$JAVA_HOME/bin/java" --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
+  --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  -Dlienthong.bench.dir="$dir" \
+  -cp "$here/target/benchmarks.jar" vn.lienthong.bench.storage.StorageEnqueueReport "$@"
+echo "load after the run: $(uptime)"

@@ -1,0 +1,128 @@
+package vn.lienthong.bench.storage;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The baseline: raw lmdbjava, one thread, default environment flags (every commit fsync'd), one
+ * transaction of {@code putsPerTransaction} messages of {@code messageBytes} per operation; messages
+ * per second are the score times {@code putsPerTransaction}. Layout {@code value}: one put per message
+ * under a random 16-byte key (the issue's baseline). Layout {@code outbox}: what the store writes per
+ * message, with lmdbjava directly: a lookup and a put of the record in one database, a small
+ * delivery state in a second and an empty due entry in a third, under keys of the store's lengths;
+ * it tells the writer's own cost from the cost of the store's records.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow"})
+public class RawLmdbPutBenchmark {
+
+    @Param({"1024", "4096"})
+    public int messageBytes;
+
+    /** 1 and 100 always; the report adds the store's median batch size. */
+    @Param({"1", "100"})
+    public int putsPerTransaction;
+
+    @Param({"value", "outbox"})
+    public String layout;
+
+    private Path directory;
+    private Env<ByteBuffer> env;
+    private Dbi<ByteBuffer> db;
+    private Dbi<ByteBuffer> deliveries;
+    private Dbi<ByteBuffer> due;
+    private final ByteBuffer key = ByteBuffer.allocateDirect(16);
+    /** Tenant and message id, as text with length prefixes: 4 + 13 + 4 + 36 bytes. */
+    private final ByteBuffer messageKey = ByteBuffer.allocateDirect(57);
+    /** The message key and the recipient. */
+    private final ByteBuffer deliveryKey = ByteBuffer.allocateDirect(74);
+    /** The due time (12 bytes) and the delivery key. */
+    private final ByteBuffer dueKey = ByteBuffer.allocateDirect(86);
+    private final ByteBuffer deliveryState = ByteBuffer.allocateDirect(60);
+    private final ByteBuffer empty = ByteBuffer.allocateDirect(0);
+    private ByteBuffer value;
+    private ByteBuffer record;
+    private long sequence;
+
+    @Setup(Level.Trial)
+    public void open() {
+        directory = BenchDirectory.fresh("raw");
+        env = Env.create().setMapSize(StorageEnqueueBenchmark.MAP_SIZE).setMaxDbs(3).open(directory.toFile());
+        db = env.openDbi("bench", DbiFlags.MDB_CREATE);
+        deliveries = env.openDbi("deliveries", DbiFlags.MDB_CREATE);
+        due = env.openDbi("due", DbiFlags.MDB_CREATE);
+        byte[] random = new byte[messageBytes];
+        ThreadLocalRandom.current().nextBytes(random);
+        value = ByteBuffer.allocateDirect(messageBytes).put(random).flip();
+        // The store's record: version, accepted-at, recipients, then the envelope.
+        record = ByteBuffer.allocateDirect(messageBytes + 38).put(new byte[38]).put(random).flip();
+        deliveryState.put(new byte[60]).flip();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        env.close();
+        BenchDirectory.delete(directory);
+    }
+
+    @Benchmark
+    public void commit() {
+        boolean outbox = layout.equals("outbox");
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            for (int i = 0; i < putsPerTransaction; i++) {
+                if (outbox) {
+                    putLikeTheOutbox(txn);
+                } else {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    key.clear();
+                    key.putLong(0, random.nextLong()).putLong(8, random.nextLong());
+                    db.put(txn, key, value.duplicate());
+                }
+            }
+            txn.commit();
+        }
+    }
+
+    private void putLikeTheOutbox(Txn<ByteBuffer> txn) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        // Same tenant; the message id random, as a UUID is.
+        messageKey.clear();
+        messageKey.putLong(21, random.nextLong()).putLong(29, random.nextLong());
+        db.get(txn, messageKey);
+        db.put(txn, messageKey, record.duplicate());
+        deliveryKey.clear();
+        deliveryKey.put(messageKey.duplicate()).clear();
+        deliveries.put(txn, deliveryKey, deliveryState.duplicate());
+        // Due now: the time leads, so due entries are appended in order.
+        dueKey.clear();
+        dueKey.putLong(0, sequence++).put(12, deliveryKey.duplicate(), 0, 74);
+        due.put(txn, dueKey, empty);
+    }
+}
