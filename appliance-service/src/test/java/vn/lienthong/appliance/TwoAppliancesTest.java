@@ -650,7 +650,7 @@ class TwoAppliancesTest {
             double sum = 0;
             Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
             while (m.find()) {
-                if (m.group(1) == null ? labelPart.isEmpty() || false : m.group(1).contains(labelPart)) {
+                if (m.group(1) == null ? labelPart.isEmpty() : m.group(1).contains(labelPart)) {
                     sum += Double.parseDouble(m.group(2));
                 }
             }
