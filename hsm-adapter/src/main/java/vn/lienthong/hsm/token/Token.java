@@ -43,7 +43,7 @@ import vn.lienthong.hsm.HsmException;
 public final class Token implements AutoCloseable {
 
     /** What an operator may call a key: it becomes the key's CKA_ID and its certificate's CKA_LABEL. */
-    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
+    static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
 
     private final TokenConfig config;
     private final AuthProvider provider;
@@ -82,6 +82,11 @@ public final class Token implements AutoCloseable {
 
     public String label() {
         return config.label();
+    }
+
+    /** How this token was opened (library, label, PIN source). */
+    TokenConfig config() {
+        return config;
     }
 
     /** The SunPKCS11 provider bound to this token; keys from {@link #key} belong to it. */
@@ -289,7 +294,7 @@ public final class Token implements AutoCloseable {
         }
     }
 
-    private static void requireLeafFirstOrder(List<X509Certificate> chain) {
+    static void requireLeafFirstOrder(List<X509Certificate> chain) {
         for (int i = 0; i + 1 < chain.size(); i++) {
             X509Certificate subject = chain.get(i);
             X509Certificate issuer = chain.get(i + 1);
