@@ -80,12 +80,19 @@ public final class BulkKeys {
     private BulkKeys() {
     }
 
+    /** A key made by {@link #generate}: its alias, public key and, if asked for, a certification request (PEM). */
+    public record Generated(String alias, PublicKey publicKey, String certificationRequest) {
+    }
+
     /**
      * Generates a key pair under each alias, each stored with its self-signed placeholder certificate
-     * as {@link Token#generateKey} stores it, and returns them in the order given. Refuses (before
-     * making anything) an alias that is not allowed, given twice or already in the token.
+     * as {@link Token#generateKey} stores it, and returns them in the order given; with {@code subjects},
+     * each also signs a PKCS#10 request for the subject DN it maps the alias to, in the same session.
+     * Refuses (before making anything) an alias that is not allowed, given twice or already in the token.
+     * The token's key list is read once, at the end.
      */
-    public static List<TokenKey> generate(Token token, List<String> aliases, KeyAlgorithm algorithm) {
+    public static List<Generated> generate(Token token, List<String> aliases, KeyAlgorithm algorithm,
+                                           java.util.function.Function<String, String> subjects) {
         Set<String> present = new HashSet<>(token.aliases());
         Set<String> seen = new HashSet<>();
         for (String alias : aliases) {
@@ -98,6 +105,7 @@ public final class BulkKeys {
                 throw new HsmException("token '" + token.label() + "' already has a key '" + alias + "'");
             }
         }
+        List<Generated> generated = new ArrayList<>();
         try (Session session = Session.open(token)) {
             for (String alias : aliases) {
                 long[] pair = session.generateKeyPair(alias, algorithm);
@@ -105,27 +113,56 @@ public final class BulkKeys {
                 X509Certificate placeholder = PlaceholderCertificate.selfSigned(alias, publicKey,
                         session.signer(pair[1], algorithm));
                 session.createCertificate(alias, placeholder);
+                generated.add(new Generated(alias, publicKey, subjects == null ? null
+                        : vn.lienthong.hsm.cert.Csr.pem(publicKey, session.signer(pair[1], algorithm),
+                                subjects.apply(alias))));
             }
+        } finally {
+            token.reload();
         }
-        return keysAfterReload(token, aliases);
+        return generated;
+    }
+
+    /**
+     * The certificate stored under each alias now (the leaf, {@code CKA_LABEL} = alias), read in one
+     * session and one search: without a search of the token per key, as the key store would make.
+     */
+    public static Map<String, X509Certificate> certificates(Token token) {
+        Map<String, X509Certificate> certificates = new HashMap<>();
+        try {
+            java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+            for (Map.Entry<String, List<byte[]>> entry : certificateValues(token).entrySet()) {
+                if (entry.getValue().size() == 1) {
+                    certificates.put(entry.getKey(), (X509Certificate) factory.generateCertificate(
+                            new java.io.ByteArrayInputStream(entry.getValue().getFirst())));
+                }
+            }
+        } catch (java.security.cert.CertificateException e) {
+            throw new HsmException("token '" + token.label() + "' holds a certificate that cannot be read: "
+                    + e.getMessage(), e);
+        }
+        return certificates;
     }
 
     /**
      * Replaces the chain stored under each alias (as {@link Token#storeChain} does: the leaf's public key
-     * must be the key's, leaf first) and returns the keys with their new chains. Checks every chain
-     * before storing any.
+     * must be the key's, leaf first), in one session; checks every chain before storing any, and reads
+     * the token's key list once, at the end.
      */
-    public static List<TokenKey> storeChains(Token token, Map<String, List<X509Certificate>> chains) {
-        token.reload();
+    public static void storeChains(Token token, Map<String, List<X509Certificate>> chains) {
+        Map<String, X509Certificate> current = certificates(token);
+        Set<String> keys = new HashSet<>(token.aliases());
         for (Map.Entry<String, List<X509Certificate>> entry : chains.entrySet()) {
             String alias = entry.getKey();
             List<X509Certificate> chain = entry.getValue();
-            TokenKey existing = token.key(alias).orElseThrow(() -> new HsmException(
-                    "token '" + token.label() + "' has no key '" + alias + "'"));
+            X509Certificate existing = current.get(alias);
+            if (existing == null || !keys.contains(alias)) {
+                throw new HsmException("token '" + token.label() + "' has no key '" + alias + "'");
+            }
             if (chain == null || chain.isEmpty()) {
                 throw new HsmException("the certificate chain for key '" + alias + "' is empty");
             }
-            if (!chain.getFirst().getPublicKey().equals(existing.publicKey())) {
+            if (!chain.getFirst().getPublicKey().equals(existing.getPublicKey())) {
                 throw new HsmException("the certificate for '" + chain.getFirst().getSubjectX500Principal().getName()
                         + "' is not for key '" + alias + "': its public key differs");
             }
@@ -148,18 +185,16 @@ public final class BulkKeys {
                     }
                 }
             }
+        } finally {
+            token.reload();
         }
-        return keysAfterReload(token, List.copyOf(chains.keySet()));
     }
 
-    private static List<TokenKey> keysAfterReload(Token token, List<String> aliases) {
-        token.reload();
-        List<TokenKey> keys = new ArrayList<>();
-        for (String alias : aliases) {
-            keys.add(token.key(alias).orElseThrow(() -> new HsmException(
-                    "token '" + token.label() + "' did not keep the key '" + alias + "'")));
+    /** The value (DER) of every certificate object of the token, by label, read in one session and one search. */
+    static Map<String, List<byte[]>> certificateValues(Token token) {
+        try (Session session = Session.open(token)) {
+            return session.certificateValuesByLabel();
         }
-        return keys;
     }
 
     /** One read-write session on the token's slot, through the JDK's PKCS#11 wrapper. */
@@ -320,6 +355,18 @@ public final class BulkKeys {
             } catch (CertificateEncodingException | java.io.IOException e) {
                 throw new HsmException("cannot encode the certificate for '" + label + "': " + e.getMessage(), e);
             }
+        }
+
+        Map<String, List<byte[]>> certificateValuesByLabel() {
+            Map<String, List<byte[]>> values = new HashMap<>();
+            for (Map.Entry<String, List<Long>> entry : certificatesByLabel().entrySet()) {
+                for (long h : entry.getValue()) {
+                    Object[] template = attributes(List.of(attribute(CKA_VALUE, null)));
+                    getAttributes(h, template);
+                    values.computeIfAbsent(entry.getKey(), l -> new ArrayList<>()).add(bytes(template[0]));
+                }
+            }
+            return values;
         }
 
         /** Every certificate object of the token by its label: one search, one attribute read each. */

@@ -23,7 +23,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import javax.security.auth.callback.PasswordCallback;
@@ -48,6 +50,11 @@ public final class Token implements AutoCloseable {
     private final TokenConfig config;
     private final AuthProvider provider;
     private final KeyStore keyStore;
+    /**
+     * Keys already read, by alias. SunPKCS11 finds a key and its chain by searching the token's objects
+     * at every lookup, which with a thousand tenants' keys in one token costs milliseconds per signature.
+     */
+    private final Map<String, TokenKey> known = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -208,6 +215,7 @@ public final class Token implements AutoCloseable {
                     + "' is not for key '" + alias + "': its public key differs");
         }
         requireLeafFirstOrder(chain);
+        known.remove(alias);
         try {
             keyStore.setKeyEntry(alias, existing.privateKey(), null, chain.toArray(X509Certificate[]::new));
         } catch (KeyStoreException e) {
@@ -241,9 +249,42 @@ public final class Token implements AutoCloseable {
         ensureOpen();
         try {
             keyStore.load(null, null);
+            forgetChangedKeys();
         } catch (IOException | GeneralSecurityException e) {
+            known.clear();
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
+        }
+    }
+
+    /**
+     * A key read before stays known while the token holds it with the same certificate: all the token's
+     * certificates are read in one search (asking the key store alias by alias would search the token
+     * once per alias), and a key whose certificate changed or went is read afresh at its next lookup.
+     */
+    private void forgetChangedKeys() throws KeyStoreException {
+        if (known.isEmpty()) {
+            return;
+        }
+        Map<String, List<byte[]>> certificates;
+        try {
+            certificates = BulkKeys.certificateValues(this);
+        } catch (HsmException e) {
+            known.clear();
+            return;
+        }
+        for (Map.Entry<String, TokenKey> entry : known.entrySet()) {
+            List<byte[]> now = certificates.getOrDefault(entry.getKey(), List.of());
+            boolean same;
+            try {
+                same = now.size() == 1 && keyStore.isKeyEntry(entry.getKey())
+                        && Arrays.equals(now.getFirst(), entry.getValue().certificate().getEncoded());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                same = false;
+            }
+            if (!same) {
+                known.remove(entry.getKey(), entry.getValue());
+            }
         }
     }
 
@@ -262,6 +303,10 @@ public final class Token implements AutoCloseable {
     }
 
     private Optional<TokenKey> lookup(String alias) {
+        TokenKey cached = alias == null ? null : known.get(alias);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         try {
             if (alias == null || !keyStore.isKeyEntry(alias)) {
                 return Optional.empty();
@@ -272,8 +317,10 @@ public final class Token implements AutoCloseable {
                 return Optional.empty();
             }
             List<X509Certificate> certificates = Arrays.stream(chain).map(X509Certificate.class::cast).toList();
-            return Optional.of(new TokenKey(alias, privateKey, certificates.getFirst().getPublicKey(),
-                    certificates, provider));
+            TokenKey found = new TokenKey(alias, privateKey, certificates.getFirst().getPublicKey(), certificates,
+                    provider);
+            known.put(alias, found);
+            return Optional.of(found);
         } catch (GeneralSecurityException e) {
             throw new HsmException("cannot read key '" + alias + "' of token '" + label() + "': "
                     + HsmException.rootMessage(e), e);

@@ -176,7 +176,9 @@ public final class BenchAppliances implements AutoCloseable {
         try (HttpClient http = HttpClient.newHttpClient()) {
             while (true) {
                 try {
-                    if (http.send(HttpRequest.newBuilder(up.ops().resolve("/health/ready")).build(),
+                    // A timeout per request: an appliance that answers slowly must not hold the run past the deadline.
+                    if (http.send(HttpRequest.newBuilder(up.ops().resolve("/health/ready"))
+                                    .timeout(Duration.ofSeconds(10)).build(),
                             HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         break;
                     }

@@ -106,8 +106,8 @@ final class CertCommand implements Runnable {
             Token token = environment.tokenFor(resolved.tenant());
             TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                     "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));
-            List<X509Certificate> chain = checkedChain(key, resolved.tenant(), certificates, file,
-                    environment.registry().trustAnchors());
+            List<X509Certificate> chain = checkedChain(key.alias(), key.publicKey(), resolved.tenant(), certificates,
+                    file, environment.registry().trustAnchors());
             token.storeChain(resolved.alias(), chain);
             X509Certificate leaf = chain.getFirst();
             out.println("imported " + leaf.getSubjectX500Principal().getName() + " (valid until "
@@ -120,13 +120,14 @@ final class CertCommand implements Runnable {
      * The chain to store for the key, from the certificates read from {@code file}: refused unless one is
      * for the key's public key, names the tenant's organ as its only CN, and validates now to an anchor.
      */
-    static List<X509Certificate> checkedChain(TokenKey key, java.util.Optional<vn.lienthong.provisioning.registry.Tenant> tenant,
+    static List<X509Certificate> checkedChain(String alias, PublicKey publicKey,
+                                              java.util.Optional<vn.lienthong.provisioning.registry.Tenant> tenant,
                                               List<X509Certificate> certificates, Path file,
                                               List<X509Certificate> anchors) {
         X509Certificate leaf = certificates.stream()
-                .filter(c -> samePublicKey(c.getPublicKey(), key.publicKey()))
+                .filter(c -> samePublicKey(c.getPublicKey(), publicKey))
                 .findFirst()
-                .orElseThrow(() -> new Refusal("no certificate in " + file + " is for the key " + key.alias()
+                .orElseThrow(() -> new Refusal("no certificate in " + file + " is for the key " + alias
                         + " in the token (the public keys differ); import the certificate issued for the"
                         + " request made with 'provision csr'"));
         tenant.ifPresent(t -> {

@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.token.BulkKeys;
 import vn.lienthong.hsm.token.Token;
-import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.provisioning.registry.TenantStatus;
 
@@ -38,6 +37,7 @@ final class CertImportTenants extends ProvisioningAction {
         }
         List<X509Certificate> anchors = environment.registry().trustAnchors();
         Map<Token, Map<String, List<X509Certificate>>> byToken = new IdentityHashMap<>();
+        Map<Token, Map<String, X509Certificate>> held = new IdentityHashMap<>();
         int count = 0;
         for (Tenant tenant : environment.registry().tenants()) {
             Path file = directory.resolve(tenant.organId() + ".pem");
@@ -45,14 +45,15 @@ final class CertImportTenants extends ProvisioningAction {
                 continue;
             }
             Token token = environment.tokenFor(Optional.of(tenant));
-            if (!byToken.containsKey(token)) {
-                token.reload(); // once per token: each key below is then found without reading the list again
+            // Each token's certificates read once (one search), not one key-store search per key.
+            Map<String, X509Certificate> current = held.computeIfAbsent(token, BulkKeys::certificates);
+            X509Certificate now = current.get(tenant.keyAlias());
+            if (now == null) {
+                throw new Refusal("the token holds no key " + tenant.keyAlias() + " for tenant " + tenant.organId()
+                        + "; 'provision tenant import' or 'provision key generate' makes it");
             }
-            TokenKey key = token.key(tenant.keyAlias()).orElseThrow(() -> new Refusal("the token holds no key "
-                    + tenant.keyAlias() + " for tenant " + tenant.organId() + "; 'provision tenant import' or"
-                    + " 'provision key generate' makes it"));
-            List<X509Certificate> chain = CertCommand.checkedChain(key, Optional.of(tenant),
-                    InputFiles.certificates(file), file, anchors);
+            List<X509Certificate> chain = CertCommand.checkedChain(tenant.keyAlias(), now.getPublicKey(),
+                    Optional.of(tenant), InputFiles.certificates(file), file, anchors);
             byToken.computeIfAbsent(token, t -> new LinkedHashMap<>()).put(tenant.keyAlias(), chain);
             count++;
         }

@@ -18,12 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import vn.lienthong.hsm.HsmException;
-import vn.lienthong.hsm.cert.Csr;
 import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.hsm.token.BulkKeys;
 import vn.lienthong.hsm.token.KeyAlgorithm;
 import vn.lienthong.hsm.token.Token;
-import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.OrganIds;
 import vn.lienthong.provisioning.registry.Tenant;
@@ -66,12 +64,16 @@ final class TenantImport extends ProvisioningAction {
             byToken.computeIfAbsent(environment.tokenFor(Optional.of(entry.tenant())), t -> new java.util.EnumMap<>(
                     KeyAlgorithm.class)).computeIfAbsent(entry.algorithm(), a -> new ArrayList<>()).add(entry);
         }
-        List<TokenKey> keys = new ArrayList<>();
+        Map<String, Tenant> byAlias = new java.util.HashMap<>();
+        entries.forEach(e -> byAlias.put(e.tenant().keyAlias(), e.tenant()));
+        List<BulkKeys.Generated> keys = new ArrayList<>();
         try {
             for (var token : byToken.entrySet()) {
                 for (var algorithm : token.getValue().entrySet()) {
+                    // Each key's request is signed in the same session as the key is made.
                     keys.addAll(BulkKeys.generate(token.getKey(), algorithm.getValue().stream()
-                            .map(e -> e.tenant().keyAlias()).toList(), algorithm.getKey()));
+                            .map(e -> e.tenant().keyAlias()).toList(), algorithm.getKey(),
+                            alias -> CsrCommand.tenantSubject(byAlias.get(alias))));
                 }
             }
         } catch (HsmException e) {
@@ -84,14 +86,9 @@ final class TenantImport extends ProvisioningAction {
         }
         try {
             Files.createDirectories(csrDirectory);
-            Map<String, TokenKey> byAlias = new java.util.HashMap<>();
-            keys.forEach(k -> byAlias.put(k.alias(), k));
-            for (Entry entry : entries) {
-                Tenant tenant = entry.tenant();
-                Token token = environment.tokenFor(Optional.of(tenant));
-                String pem = Csr.pem(byAlias.get(tenant.keyAlias()), token.provider(),
-                        CsrCommand.tenantSubject(tenant), List.of(), List.of());
-                Files.writeString(csrDirectory.resolve(tenant.organId() + ".csr"), pem, StandardCharsets.US_ASCII);
+            for (BulkKeys.Generated key : keys) {
+                Files.writeString(csrDirectory.resolve(byAlias.get(key.alias()).organId() + ".csr"),
+                        key.certificationRequest(), StandardCharsets.US_ASCII);
             }
         } catch (IOException e) {
             throw new Refusal("the certificate requests could not be written to " + csrDirectory + ": "
