@@ -51,10 +51,11 @@ public final class Token implements AutoCloseable {
     private final AuthProvider provider;
     private final KeyStore keyStore;
     /**
-     * Keys already read, by alias. SunPKCS11 finds a key and its chain by searching the token's objects
-     * at every lookup, which with a thousand tenants' keys in one token costs milliseconds per signature.
+     * Keys as last read, by alias: reading one from the key store searches the token's objects, which
+     * every signature would otherwise pay (and in a token holding many tenants' keys, dearly). A
+     * {@link #reload()} keeps those whose certificate the token still holds unchanged.
      */
-    private final Map<String, TokenKey> known = new ConcurrentHashMap<>();
+    private final Map<String, TokenKey> keys = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -215,9 +216,9 @@ public final class Token implements AutoCloseable {
                     + "' is not for key '" + alias + "': its public key differs");
         }
         requireLeafFirstOrder(chain);
-        known.remove(alias);
         try {
             keyStore.setKeyEntry(alias, existing.privateKey(), null, chain.toArray(X509Certificate[]::new));
+            keys.remove(alias);
         } catch (KeyStoreException e) {
             throw new HsmException("token '" + label() + "' could not store the chain of key '" + alias + "': "
                     + HsmException.rootMessage(e), e);
@@ -251,7 +252,6 @@ public final class Token implements AutoCloseable {
             keyStore.load(null, null);
             forgetChangedKeys();
         } catch (IOException | GeneralSecurityException e) {
-            known.clear();
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
         }
@@ -260,20 +260,21 @@ public final class Token implements AutoCloseable {
     /**
      * A key read before stays known while the token holds it with the same certificate: all the token's
      * certificates are read in one search (asking the key store alias by alias would search the token
-     * once per alias), and a key whose certificate changed or went is read afresh at its next lookup.
+     * once per alias, which with a thousand tenants' keys takes seconds every reload), and a key whose
+     * certificate changed or went is read afresh at its next lookup.
      */
     private void forgetChangedKeys() throws KeyStoreException {
-        if (known.isEmpty()) {
+        if (keys.isEmpty()) {
             return;
         }
         Map<String, List<byte[]>> certificates;
         try {
             certificates = BulkKeys.certificateValues(this);
         } catch (HsmException e) {
-            known.clear();
+            keys.clear();
             return;
         }
-        for (Map.Entry<String, TokenKey> entry : known.entrySet()) {
+        for (Map.Entry<String, TokenKey> entry : keys.entrySet()) {
             List<byte[]> now = certificates.getOrDefault(entry.getKey(), List.of());
             boolean same;
             try {
@@ -283,7 +284,7 @@ public final class Token implements AutoCloseable {
                 same = false;
             }
             if (!same) {
-                known.remove(entry.getKey(), entry.getValue());
+                keys.remove(entry.getKey(), entry.getValue());
             }
         }
     }
@@ -303,10 +304,16 @@ public final class Token implements AutoCloseable {
     }
 
     private Optional<TokenKey> lookup(String alias) {
-        TokenKey cached = alias == null ? null : known.get(alias);
-        if (cached != null) {
-            return Optional.of(cached);
+        TokenKey known = alias == null ? null : keys.get(alias);
+        if (known != null) {
+            return Optional.of(known);
         }
+        Optional<TokenKey> read = read(alias);
+        read.ifPresent(key -> keys.put(alias, key));
+        return read;
+    }
+
+    private Optional<TokenKey> read(String alias) {
         try {
             if (alias == null || !keyStore.isKeyEntry(alias)) {
                 return Optional.empty();
@@ -317,10 +324,8 @@ public final class Token implements AutoCloseable {
                 return Optional.empty();
             }
             List<X509Certificate> certificates = Arrays.stream(chain).map(X509Certificate.class::cast).toList();
-            TokenKey found = new TokenKey(alias, privateKey, certificates.getFirst().getPublicKey(), certificates,
-                    provider);
-            known.put(alias, found);
-            return Optional.of(found);
+            return Optional.of(new TokenKey(alias, privateKey, certificates.getFirst().getPublicKey(),
+                    certificates, provider));
         } catch (GeneralSecurityException e) {
             throw new HsmException("cannot read key '" + alias + "' of token '" + label() + "': "
                     + HsmException.rootMessage(e), e);
