@@ -48,7 +48,7 @@ public final class BulkKeys {
     private static final long CKF_RW_SESSION = 0x2L;
     private static final long CKF_SERIAL_SESSION = 0x4L;
     private static final long CKO_CERTIFICATE = 0x1L;
-    private static final long CKO_PRIVATE_KEY = 0x3L;
+    private static final long CKO_SECRET_KEY = 0x4L;
     private static final long CKC_X_509 = 0x0L;
     private static final long CKA_CLASS = 0x0L;
     private static final long CKA_TOKEN = 0x1L;
@@ -194,6 +194,20 @@ public final class BulkKeys {
     static Map<String, List<byte[]>> certificateValues(Token token) {
         try (Session session = Session.open(token)) {
             return session.certificateValuesByLabel();
+        }
+    }
+
+    /**
+     * What the key store lists, read in one session: every certificate's value by label, and the labels
+     * of the secret keys (which have no certificate).
+     */
+    record Listing(Map<String, List<byte[]>> certificates, Set<String> secretKeys) {
+    }
+
+    static Listing listing(Token token) {
+        try (Session session = Session.open(token)) {
+            return new Listing(session.certificateValuesByLabel(),
+                    new java.util.TreeSet<>(session.objectsByLabel(CKO_SECRET_KEY).keySet()));
         }
     }
 
@@ -371,9 +385,14 @@ public final class BulkKeys {
 
         /** Every certificate object of the token by its label: one search, one attribute read each. */
         Map<String, List<Long>> certificatesByLabel() {
+            return objectsByLabel(CKO_CERTIFICATE);
+        }
+
+        /** Every token object of the class by its label: one search, one attribute read each. */
+        Map<String, List<Long>> objectsByLabel(long objectClass) {
             Class<?> arrayType = attributes(0).getClass();
-            call("list the certificates of", "C_FindObjectsInit", new Class<?>[] {long.class, arrayType}, handle,
-                    attributes(List.of(attribute(CKA_TOKEN, true), attribute(CKA_CLASS, CKO_CERTIFICATE))));
+            call("list the objects of", "C_FindObjectsInit", new Class<?>[] {long.class, arrayType}, handle,
+                    attributes(List.of(attribute(CKA_TOKEN, true), attribute(CKA_CLASS, objectClass))));
             List<Long> handles = new ArrayList<>();
             try {
                 for (;;) {

@@ -56,6 +56,8 @@ public final class Token implements AutoCloseable {
      * {@link #reload()} keeps those whose certificate the token still holds unchanged.
      */
     private final Map<String, TokenKey> keys = new ConcurrentHashMap<>();
+    /** The digest of the token's certificates when the key store was last loaded (null: unknown). */
+    private volatile String loadedContents;
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -79,7 +81,9 @@ public final class Token implements AutoCloseable {
             KeyStore keyStore = KeyStore.getInstance("PKCS11", provider);
             // Logged in already, so the key store needs no PIN of its own.
             keyStore.load(null, null);
-            return new Token(config, provider, keyStore);
+            Token token = new Token(config, provider, keyStore);
+            token.loadedContents = token.contents(null);
+            return token;
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + config.label() + "': "
                     + HsmException.rootMessage(e), e);
@@ -248,9 +252,19 @@ public final class Token implements AutoCloseable {
      */
     public void reload() {
         ensureOpen();
+        BulkKeys.Listing listing = listingOrNull();
+        Map<String, List<byte[]>> certificates = listing == null ? null : listing.certificates();
+        String contents = contents(listing);
+        if (contents != null && contents.equals(loadedContents)) {
+            // No certificate came, went or changed (a new key comes with its placeholder certificate):
+            // the key store would read the same. Loading it searches the token once per CA-issued
+            // certificate, which with a thousand tenants takes a minute.
+            return;
+        }
         try {
             keyStore.load(null, null);
-            forgetChangedKeys();
+            loadedContents = contents;
+            forgetChangedKeys(certificates);
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
@@ -263,14 +277,11 @@ public final class Token implements AutoCloseable {
      * once per alias, which with a thousand tenants' keys takes seconds every reload), and a key whose
      * certificate changed or went is read afresh at its next lookup.
      */
-    private void forgetChangedKeys() throws KeyStoreException {
+    private void forgetChangedKeys(Map<String, List<byte[]>> certificates) throws KeyStoreException {
         if (keys.isEmpty()) {
             return;
         }
-        Map<String, List<byte[]>> certificates;
-        try {
-            certificates = BulkKeys.certificateValues(this);
-        } catch (HsmException e) {
+        if (certificates == null) {
             keys.clear();
             return;
         }
@@ -286,6 +297,39 @@ public final class Token implements AutoCloseable {
             if (!same) {
                 keys.remove(entry.getKey(), entry.getValue());
             }
+        }
+    }
+
+    /** The token's certificates and secret keys, read in one session; null when that read failed. */
+    private BulkKeys.Listing listingOrNull() {
+        try {
+            return BulkKeys.listing(this);
+        } catch (HsmException e) {
+            return null;
+        }
+    }
+
+    /** A digest of what the key store lists (certificates, secret keys); null when it could not be read. */
+    private String contents(BulkKeys.Listing read) {
+        BulkKeys.Listing listing = read != null ? read : listingOrNull();
+        if (listing == null) {
+            return null;
+        }
+        Map<String, List<byte[]>> certificates = listing.certificates();
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update(String.join("\n", listing.secretKeys()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            for (String label : new java.util.TreeSet<>(certificates.keySet())) {
+                digest.update(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                certificates.get(label).stream().map(HexFormat.of()::formatHex).sorted()
+                        .forEach(value -> digest.update(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null;
         }
     }
 
