@@ -44,6 +44,18 @@ final class TestAppliance implements AutoCloseable {
     /** As above, with {@code hsmExtra} (indented YAML) added under {@code hsm:}, such as {@code tokens:}. */
     static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
                                    List<ApplianceSetup.TenantSpec> tenants, String hsmExtra) throws Exception {
+        return provision(name, parent, token, ca, caRoot, tenants, hsmExtra, false);
+    }
+
+    /** As above, the tenants added with the bulk commands ({@code tenant import}, {@code cert import-tenants}). */
+    static TestAppliance provisionInBulk(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+                                         List<ApplianceSetup.TenantSpec> tenants) throws Exception {
+        return provision(name, parent, token, ca, caRoot, tenants, "", true);
+    }
+
+    private static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+                                           List<ApplianceSetup.TenantSpec> tenants, String hsmExtra, boolean bulk)
+            throws Exception {
         Path dir = Files.createDirectories(parent.resolve(name));
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, """
@@ -65,8 +77,10 @@ final class TestAppliance implements AutoCloseable {
                   max-backoff-millis: 1000
                   request-timeout-millis: 10000
                 """.formatted(name, token.label(), token.pinFile(), hsmExtra));
-        ApplianceSetup.Result setup = new ApplianceSetup(ca, caRoot).provision(dir, tenants,
-                arguments -> cli(config, arguments));
+        ApplianceSetup setupTool = new ApplianceSetup(ca, caRoot);
+        ApplianceSetup.Cli cli = arguments -> cli(config, arguments);
+        ApplianceSetup.Result setup = bulk ? setupTool.provisionInBulk(dir, tenants, cli)
+                : setupTool.provision(dir, tenants, cli);
         return new TestAppliance(name, dir, config, setup);
     }
 

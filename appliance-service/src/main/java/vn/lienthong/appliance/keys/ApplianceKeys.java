@@ -229,16 +229,38 @@ public final class ApplianceKeys implements AutoCloseable {
         return up;
     }
 
-    /** The leaf certificate of every key the registry knows, by alias (for expiry gauges). */
+    private volatile Map<String, X509Certificate> certificateSnapshot;
+
+    /**
+     * The leaf certificate of every key the registry knows, by alias (for expiry gauges and readiness):
+     * read once and kept until the next {@link #reload}, so that a scrape of /metrics does not read a
+     * thousand tenants' certificates from the token each time.
+     */
     public Map<String, X509Certificate> certificates() {
+        Map<String, X509Certificate> snapshot = certificateSnapshot;
+        if (snapshot == null) {
+            snapshot = java.util.Collections.unmodifiableMap(readCertificates());
+            certificateSnapshot = snapshot;
+        }
+        return snapshot;
+    }
+
+    private Map<String, X509Certificate> readCertificates() {
         Map<String, X509Certificate> certificates = new LinkedHashMap<>();
         try {
             token.use(t -> t.key(ApplianceRegistry.TLS_KEY_ALIAS))
                     .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
+            // Each token's certificates in one read: a key-store lookup per tenant searches the token each
+            // time, which with a thousand tenants makes every scrape of /metrics take seconds.
+            Map<TokenSupervisor, Map<String, X509Certificate>> held = new java.util.IdentityHashMap<>();
             for (Tenant tenant : registry.tenants()) {
-                // Under the tenant's first alias whatever key generation signs now, so the tenant stays readable.
-                tokenOf(tenant).use(t -> t.key(signingAlias(tenant)))
-                        .ifPresent(k -> certificates.put(Tenant.keyAliasOf(tenant.organId()), k.certificate()));
+                X509Certificate certificate = held.computeIfAbsent(tokenOf(tenant),
+                        supervisor -> supervisor.use(vn.lienthong.hsm.token.BulkKeys::certificates))
+                        .get(signingAlias(tenant));
+                if (certificate != null) {
+                    // Under the tenant's first alias whatever key generation signs now, so the tenant stays readable.
+                    certificates.put(Tenant.keyAliasOf(tenant.organId()), certificate);
+                }
             }
         } catch (HsmException e) {
             metrics.hsmError("key-lookup");
@@ -256,6 +278,7 @@ public final class ApplianceKeys implements AutoCloseable {
      * CLI (another process) is used from now on; failures are counted, not thrown.
      */
     public void reload() {
+        certificateSnapshot = null;
         List<TokenSupervisor> all = new java.util.ArrayList<>(List.of(token));
         all.addAll(Set.copyOf(tenantTokens.values()));
         for (TokenSupervisor each : all) {

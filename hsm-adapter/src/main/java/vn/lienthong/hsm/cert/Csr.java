@@ -2,6 +2,8 @@ package vn.lienthong.hsm.cert;
 
 import java.io.IOException;
 import java.security.Provider;
+import java.security.PublicKey;
+import org.bouncycastle.operator.ContentSigner;
 import java.util.ArrayList;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
@@ -64,6 +66,20 @@ public final class Csr {
         } catch (OperatorCreationException | RuntimeOperatorException | IOException e) {
             throw new HsmException("cannot make a certificate request with key '" + key.alias() + "' ("
                     + algorithm + "): " + HsmException.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * A PEM "CERTIFICATE REQUEST" for {@code publicKey} with the subject DN given and no extensions,
+     * signed by {@code signer} (a signature made in the token for the matching private key).
+     */
+    public static String pem(PublicKey publicKey, ContentSigner signer, String subjectDn) {
+        try {
+            return Pem.encode("CERTIFICATE REQUEST", new JcaPKCS10CertificationRequestBuilder(subject(subjectDn),
+                    publicKey).build(signer).getEncoded());
+        } catch (RuntimeOperatorException | IOException e) {
+            throw new HsmException("cannot make a certificate request for '" + subjectDn + "': "
+                    + HsmException.rootMessage(e), e);
         }
     }
 

@@ -34,18 +34,27 @@ final class PlaceholderCertificate {
 
     /** Subject and issuer {@code CN=<alias>}, signed in the token by the new key itself. */
     static X509Certificate selfSigned(String alias, KeyPair pair, String signatureAlgorithm, Provider provider) {
+        try {
+            return selfSigned(alias, pair.getPublic(), new JcaContentSignerBuilder(signatureAlgorithm)
+                    .setProvider(provider)
+                    .build(pair.getPrivate()));
+        } catch (OperatorCreationException e) {
+            throw new HsmException("cannot make the placeholder certificate for key '" + alias + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The same, signed by {@code signer} (e.g. a signature made directly through PKCS#11). */
+    static X509Certificate selfSigned(String alias, java.security.PublicKey publicKey, ContentSigner signer) {
         Instant now = Instant.now();
         var name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, alias).build();
         try {
             var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(63, RANDOM).add(BigInteger.ONE),
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), name,
-                    pair.getPublic());
+                    publicKey);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm)
-                    .setProvider(provider)
-                    .build(pair.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-        } catch (OperatorCreationException | CertIOException | CertificateException e) {
+        } catch (CertIOException | CertificateException e) {
             throw new HsmException("cannot make the placeholder certificate for key '" + alias + "': "
                     + e.getMessage(), e);
         }

@@ -51,20 +51,29 @@ final class Slots {
         }
     }
 
+    /**
+     * The JDK wrapper's module for the library (one per library path in the process, shared with the
+     * SunPKCS11 providers, so a login made through a provider holds for its sessions too).
+     */
+    static Object module(Path library) throws ReflectiveOperationException {
+        Class<?> pkcs11 = Class.forName(WRAPPER + "PKCS11");
+        Class<?> initArgsType = Class.forName(WRAPPER + "CK_C_INITIALIZE_ARGS");
+        // Ask for OS locking as SunPKCS11 does: the wrapper is cached per library, and one made with
+        // null arguments would make the library single-threaded for every provider after it.
+        Object initArgs = initArgsType.getConstructor().newInstance();
+        initArgsType.getField("flags").setLong(initArgs, CKF_OS_LOCKING_OK);
+        Method getInstance = pkcs11.getMethod("getInstance",
+                String.class, String.class, initArgsType, boolean.class);
+        return getInstance.invoke(null, library.toString(), "C_GetFunctionList", initArgs, false);
+    }
+
     private static long findOnce(Path library, String label) {
         if (!Files.isRegularFile(library)) {
             throw new HsmException("the PKCS#11 library " + library + " does not exist");
         }
         try {
             Class<?> pkcs11 = Class.forName(WRAPPER + "PKCS11");
-            Class<?> initArgsType = Class.forName(WRAPPER + "CK_C_INITIALIZE_ARGS");
-            // Ask for OS locking as SunPKCS11 does: the wrapper is cached per library, and one made with
-            // null arguments would make the library single-threaded for every provider after it.
-            Object initArgs = initArgsType.getConstructor().newInstance();
-            initArgsType.getField("flags").setLong(initArgs, CKF_OS_LOCKING_OK);
-            Method getInstance = pkcs11.getMethod("getInstance",
-                    String.class, String.class, initArgsType, boolean.class);
-            Object module = getInstance.invoke(null, library.toString(), "C_GetFunctionList", initArgs, false);
+            Object module = module(library);
             long[] slots = (long[]) pkcs11.getMethod("C_GetSlotList", boolean.class).invoke(module, true);
             Method getTokenInfo = pkcs11.getMethod("C_GetTokenInfo", long.class);
 

@@ -45,17 +45,19 @@ import vn.lienthong.hsm.HsmException;
 public final class Token implements AutoCloseable {
 
     /** What an operator may call a key: it becomes the key's CKA_ID and its certificate's CKA_LABEL. */
-    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
+    static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
 
     private final TokenConfig config;
     private final AuthProvider provider;
     private final KeyStore keyStore;
     /**
      * Keys as last read, by alias: reading one from the key store searches the token's objects, which
-     * every signature would otherwise pay (and in a token holding many tenants' keys, dearly). Emptied
-     * by {@link #reload()}, when the token's contents are read again.
+     * every signature would otherwise pay (and in a token holding many tenants' keys, dearly). A
+     * {@link #reload()} keeps those whose certificate the token still holds unchanged.
      */
     private final Map<String, TokenKey> keys = new ConcurrentHashMap<>();
+    /** The digest of the token's certificates when the key store was last loaded (null: unknown). */
+    private volatile String loadedContents;
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -79,7 +81,9 @@ public final class Token implements AutoCloseable {
             KeyStore keyStore = KeyStore.getInstance("PKCS11", provider);
             // Logged in already, so the key store needs no PIN of its own.
             keyStore.load(null, null);
-            return new Token(config, provider, keyStore);
+            Token token = new Token(config, provider, keyStore);
+            token.loadedContents = token.contents(null);
+            return token;
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + config.label() + "': "
                     + HsmException.rootMessage(e), e);
@@ -90,6 +94,11 @@ public final class Token implements AutoCloseable {
 
     public String label() {
         return config.label();
+    }
+
+    /** How this token was opened (library, label, PIN source). */
+    TokenConfig config() {
+        return config;
     }
 
     /** The SunPKCS11 provider bound to this token; keys from {@link #key} belong to it. */
@@ -243,12 +252,84 @@ public final class Token implements AutoCloseable {
      */
     public void reload() {
         ensureOpen();
+        BulkKeys.Listing listing = listingOrNull();
+        Map<String, List<byte[]>> certificates = listing == null ? null : listing.certificates();
+        String contents = contents(listing);
+        if (contents != null && contents.equals(loadedContents)) {
+            // No certificate came, went or changed (a new key comes with its placeholder certificate):
+            // the key store would read the same. Loading it searches the token once per CA-issued
+            // certificate, which with a thousand tenants takes a minute.
+            return;
+        }
         try {
             keyStore.load(null, null);
-            keys.clear();
+            loadedContents = contents;
+            forgetChangedKeys(certificates);
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
+        }
+    }
+
+    /**
+     * A key read before stays known while the token holds it with the same certificate: all the token's
+     * certificates are read in one search (asking the key store alias by alias would search the token
+     * once per alias, which with a thousand tenants' keys takes seconds every reload), and a key whose
+     * certificate changed or went is read afresh at its next lookup.
+     */
+    private void forgetChangedKeys(Map<String, List<byte[]>> certificates) throws KeyStoreException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (certificates == null) {
+            keys.clear();
+            return;
+        }
+        for (Map.Entry<String, TokenKey> entry : keys.entrySet()) {
+            List<byte[]> now = certificates.getOrDefault(entry.getKey(), List.of());
+            boolean same;
+            try {
+                same = now.size() == 1 && keyStore.isKeyEntry(entry.getKey())
+                        && Arrays.equals(now.getFirst(), entry.getValue().certificate().getEncoded());
+            } catch (java.security.cert.CertificateEncodingException e) {
+                same = false;
+            }
+            if (!same) {
+                keys.remove(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    /** The token's certificates and secret keys, read in one session; null when that read failed. */
+    private BulkKeys.Listing listingOrNull() {
+        try {
+            return BulkKeys.listing(this);
+        } catch (HsmException e) {
+            return null;
+        }
+    }
+
+    /** A digest of what the key store lists (certificates, secret keys); null when it could not be read. */
+    private String contents(BulkKeys.Listing read) {
+        BulkKeys.Listing listing = read != null ? read : listingOrNull();
+        if (listing == null) {
+            return null;
+        }
+        Map<String, List<byte[]>> certificates = listing.certificates();
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update(String.join("\n", listing.secretKeys()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            for (String label : new java.util.TreeSet<>(certificates.keySet())) {
+                digest.update(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                certificates.get(label).stream().map(HexFormat.of()::formatHex).sorted()
+                        .forEach(value -> digest.update(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null;
         }
     }
 
@@ -309,7 +390,7 @@ public final class Token implements AutoCloseable {
         }
     }
 
-    private static void requireLeafFirstOrder(List<X509Certificate> chain) {
+    static void requireLeafFirstOrder(List<X509Certificate> chain) {
         for (int i = 0; i + 1 < chain.size(); i++) {
             X509Certificate subject = chain.get(i);
             X509Certificate issuer = chain.get(i + 1);

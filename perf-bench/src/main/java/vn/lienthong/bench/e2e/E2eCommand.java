@@ -110,6 +110,17 @@ public final class E2eCommand implements Callable<Integer> {
             description = "forwarder.workers of the appliances the bench starts (default: the appliance's default).")
     Integer forwarderWorkers;
 
+    @Option(names = "--scale-tenants", paramLabel = "N",
+            description = {"Scale mode: in one run, a pair of appliances with 1 tenant each, then a pair with N tenants each"
+                    + " (bulk provisioning, all keys in one SoftHSM2 token per appliance), the same load on both (through 1"
+                    + " tenant, then spread over --scale-sample tenants); reports provisioning and start-up time, idle heap"
+                    + " and RSS, metric samples, and throughput against the single-tenant pair (target >= 0.8)."})
+    Integer scaleTenants;
+
+    @Option(names = "--scale-sample", paramLabel = "N", defaultValue = "50",
+            description = "Scale mode: the sending tenants the load is spread over on the N-tenant pair. Default ${DEFAULT-VALUE}.")
+    int scaleSample;
+
     @Option(names = "--dir", paramLabel = "DIR", description = "Where to work and write the reports (default var/bench/<timestamp>).")
     Path directory;
 
@@ -156,6 +167,9 @@ public final class E2eCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         say("working in " + dir);
 
+        if (scaleTenants != null) {
+            return scale(dir, startedAt, loadAtStart);
+        }
         BenchAppliances appliances = new BenchAppliances();
         Runtime.getRuntime().addShutdownHook(new Thread(appliances::close, "bench-stop"));
         try (appliances) {
@@ -200,6 +214,38 @@ public final class E2eCommand implements Callable<Integer> {
             System.out.println("bench: reports written: " + dir.resolve("report.json") + " and " + dir.resolve("report.html"));
             return 0;
         }
+    }
+
+    /** {@code --scale-tenants N}: the single-tenant pair, then the N-tenant pair, in one run. */
+    private Integer scale(Path dir, String startedAt, double loadAtStart) throws Exception {
+        if (senderApi != null) {
+            throw new ParameterException(spec.commandLine(), "--scale-tenants starts its own appliances: drop --sender-api");
+        }
+        if (scaleTenants < 2 || scaleSample < 1 || scaleSample > scaleTenants) {
+            throw new ParameterException(spec.commandLine(), "--scale-tenants must be at least 2 and --scale-sample from 1 to it");
+        }
+        say("measuring the baselines (raw HSM signatures, raw LMDB commits, the axis listener's TLS), "
+                + baselineTime.toMillis() / 1000.0 + " s each");
+        BaselineFigures baselines = BaselineRunner.run(Files.createDirectories(dir.resolve("baselines")),
+                baselineTime.toMillis() / 1000.0, keys, size, 4);
+        List<BenchReport.Point> results = new ArrayList<>();
+        ScaleComparison.Scale scale = new ScaleComparison(this).run(dir, scaleTenants, scaleSample,
+                keys.equals("ec") ? "ecp256" : "rsa2048", baselines, results);
+        BenchReport report = new BenchReport(
+                new BenchReport.Run(startedAt, command(), rate == null ? "closed loop" : "open loop",
+                        Runtime.getRuntime().availableProcessors(), loadAtStart,
+                        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                        System.getProperty("java.vm.name") + " " + Runtime.version(), size, scaleTenants, keys,
+                        warmup.toMillis() / 1000.0, duration.toMillis() / 1000.0, true, dir.toString()),
+                baselines, results, Ratios.tls(baselines), Ratios.tlsDefault(baselines), Ratios.doneWhen(results));
+        com.fasterxml.jackson.databind.node.ObjectNode json = JSON.valueToTree(report);
+        json.set("scale", JSON.valueToTree(scale));
+        JSON.writeValue(dir.resolve("report.json").toFile(), json);
+        Files.writeString(dir.resolve("report.html"), ScaleTable.html(scale, results, HtmlReport.render(report)));
+        TerminalTable.print(report, System.out);
+        ScaleTable.print(scale, results, System.out);
+        System.out.println("bench: reports written: " + dir.resolve("report.json") + " and " + dir.resolve("report.html"));
+        return 0;
     }
 
     /** The command as typed (the parse result holds the root's arguments when run as a subcommand). */
@@ -257,7 +303,7 @@ public final class E2eCommand implements Callable<Integer> {
                 List.of(from), List.of(to), Map.of(from, new ApplianceSetup.DmsIdentity(key, cert)));
     }
 
-    private BenchReport.Point measure(Targets targets, List<LoadGenerator.Sender> senders, int clientCount,
+    BenchReport.Point measure(Targets targets, List<LoadGenerator.Sender> senders, int clientCount,
                                       BaselineFigures baselines) throws Exception {
         URI senderOpsUri = targets.sender().ops();
         URI receiverOpsUri = targets.receiver() == null ? null : targets.receiver().ops();
@@ -499,7 +545,7 @@ public final class E2eCommand implements Callable<Integer> {
 
     private final long began = System.nanoTime();
 
-    private void say(String line) {
+    void say(String line) {
         endProgress();
         System.out.printf("bench: [%5.1f s] %s%n", (System.nanoTime() - began) / 1e9, line);
     }

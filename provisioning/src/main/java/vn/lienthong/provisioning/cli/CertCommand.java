@@ -28,7 +28,7 @@ import vn.lienthong.provisioning.cert.CertificateExpiry;
 /** {@code provision cert}: certificates for the keys in the HSM. */
 @Command(name = "cert", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the certificates of the keys in the HSM.",
-        subcommands = {CertCommand.Import.class, CertCommand.Status.class})
+        subcommands = {CertCommand.Import.class, CertImportTenants.class, CertCommand.Status.class})
 final class CertCommand implements Runnable {
 
     @Spec
@@ -106,35 +106,48 @@ final class CertCommand implements Runnable {
             Token token = environment.tokenFor(resolved.tenant());
             TokenKey key = token.key(resolved.alias()).orElseThrow(() -> new Refusal(
                     "the token holds no key under the alias " + resolved.alias() + "; " + resolved.generateHint()));
-            X509Certificate leaf = certificates.stream()
-                    .filter(c -> samePublicKey(c.getPublicKey(), key.publicKey()))
-                    .findFirst()
-                    .orElseThrow(() -> new Refusal("no certificate in " + file + " is for the key " + resolved.alias()
-                            + " in the token (the public keys differ); import the certificate issued for the"
-                            + " request made with 'provision csr'"));
-            resolved.tenant().ifPresent(tenant -> {
-                List<String> names = commonNames(leaf.getSubjectX500Principal());
-                if (!names.equals(List.of(tenant.organId()))) {
-                    throw new Refusal("the certificate's subject " + leaf.getSubjectX500Principal().getName()
-                            + " does not name the organ " + tenant.organId() + " as its only CN");
-                }
-            });
-            List<X509Certificate> chain = chainFrom(leaf, certificates);
-            List<X509Certificate> anchors = environment.registry().trustAnchors();
-            if (anchors.isEmpty()) {
-                throw new Refusal("there are no trust anchors yet; add the issuing CA's root with"
-                        + " 'provision trust add FILE' first");
-            }
-            try {
-                ChainValidator.validate(chain, anchors, Instant.now());
-            } catch (CertificateRejectedException e) {
-                throw new Refusal("the certificate does not validate to a trust anchor: " + e.getMessage());
-            }
+            List<X509Certificate> chain = checkedChain(key.alias(), key.publicKey(), resolved.tenant(), certificates,
+                    file, environment.registry().trustAnchors());
             token.storeChain(resolved.alias(), chain);
+            X509Certificate leaf = chain.getFirst();
             out.println("imported " + leaf.getSubjectX500Principal().getName() + " (valid until "
                     + TenantCommand.date(leaf.getNotAfter().toInstant()) + ", chain of " + chain.size()
                     + ") for the key " + resolved.alias());
         }
+    }
+
+    /**
+     * The chain to store for the key, from the certificates read from {@code file}: refused unless one is
+     * for the key's public key, names the tenant's organ as its only CN, and validates now to an anchor.
+     */
+    static List<X509Certificate> checkedChain(String alias, PublicKey publicKey,
+                                              java.util.Optional<vn.lienthong.provisioning.registry.Tenant> tenant,
+                                              List<X509Certificate> certificates, Path file,
+                                              List<X509Certificate> anchors) {
+        X509Certificate leaf = certificates.stream()
+                .filter(c -> samePublicKey(c.getPublicKey(), publicKey))
+                .findFirst()
+                .orElseThrow(() -> new Refusal("no certificate in " + file + " is for the key " + alias
+                        + " in the token (the public keys differ); import the certificate issued for the"
+                        + " request made with 'provision csr'"));
+        tenant.ifPresent(t -> {
+            List<String> names = commonNames(leaf.getSubjectX500Principal());
+            if (!names.equals(List.of(t.organId()))) {
+                throw new Refusal("the certificate's subject " + leaf.getSubjectX500Principal().getName()
+                        + " does not name the organ " + t.organId() + " as its only CN");
+            }
+        });
+        List<X509Certificate> chain = chainFrom(leaf, certificates);
+        if (anchors.isEmpty()) {
+            throw new Refusal("there are no trust anchors yet; add the issuing CA's root with"
+                    + " 'provision trust add FILE' first");
+        }
+        try {
+            ChainValidator.validate(chain, anchors, Instant.now());
+        } catch (CertificateRejectedException e) {
+            throw new Refusal("the certificate does not validate to a trust anchor: " + e.getMessage());
+        }
+        return chain;
     }
 
     /** The leaf, then each certificate that issued the previous one, as far as the file goes. */

@@ -24,7 +24,7 @@ import vn.lienthong.provisioning.registry.TenantStatus;
 /** {@code provision tenant}: the organs this appliance hosts. */
 @Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = ProvisioningVersion.class,
         description = "Manage the tenants (organs) this appliance hosts.",
-        subcommands = {TenantCommand.Add.class, TenantCommand.ListTenants.class, TenantCommand.Suspend.class,
+        subcommands = {TenantCommand.Add.class, TenantImport.class, TenantCommand.ListTenants.class, TenantCommand.Suspend.class,
             TenantCommand.Resume.class, TenantCommand.Remove.class, TenantCommand.Quota.class,
             TenantCommand.SdkSecret.class, TenantCommand.XmlDsig.class})
 final class TenantCommand implements Runnable {
