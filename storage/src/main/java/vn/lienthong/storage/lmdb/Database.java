@@ -10,7 +10,10 @@ public enum Database {
     META("meta"),
     /** (tenant, message id) to the outgoing message: accepted time, recipients, envelope. */
     OUTBOX_MESSAGES("outbox-messages"),
-    /** (tenant, message id, recipient) to that delivery's state. */
+    /**
+     * (tenant, message id, recipient) to that delivery's state, once it has changed: since schema 2 a
+     * delivery without a record here is in the initial state its message implies.
+     */
     OUTBOX_DELIVERIES("outbox-deliveries"),
     /** (next attempt time, tenant, message id, recipient) of every pending delivery, earliest first. */
     OUTBOX_DUE("outbox-due"),

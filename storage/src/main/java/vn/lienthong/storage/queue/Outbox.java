@@ -20,6 +20,10 @@ import vn.lienthong.storage.lmdb.Transaction;
  * a lease moves that time to the lease's end, so a forwarder that dies leaves the delivery due
  * again. A lease is current while no later lease of the same delivery was taken: a retry reported
  * under an older lease is ignored, but a receipt is recorded whichever attempt brought it.
+ *
+ * <p>A new delivery's state (queued, no attempt yet, due when the message was accepted) is implied by
+ * its message record and stored only once it changes: accepting a message writes one record under
+ * its random id instead of two, which is most of what an enqueue costs on disk.
  */
 public final class Outbox {
 
@@ -72,11 +76,7 @@ public final class Outbox {
                 .i32(recipients.size());
         recipients.forEach(record::text);
         byte[] messageRecord = record.bytes(envelope).toByteArray();
-        List<Delivery> deliveries = recipients.stream()
-                .map(r -> new Delivery(r, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null))
-                .toList();
-        byte[] firstState = encode(deliveries.getFirst());
-        List<ByteBuffer> deliveryKeys = recipients.stream().map(r -> QueueKeys.delivery(tenant, messageId, r)).toList();
+        List<Delivery> deliveries = recipients.stream().map(r -> initial(r, acceptedAt)).toList();
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
@@ -88,9 +88,9 @@ public final class Outbox {
                 return Optional.<PutResult<OutboxEntry>>empty();
             }
             tx.put(Database.OUTBOX_MESSAGES, messageKey, messageRecord);
-            for (int i = 0; i < recipients.size(); i++) {
-                tx.put(Database.OUTBOX_DELIVERIES, deliveryKeys.get(i), firstState);
-                putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipients.get(i)));
+            // No delivery state yet: the record implies it (see initial).
+            for (String recipient : recipients) {
+                putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipient));
             }
             setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
             return Optional.<PutResult<OutboxEntry>>of(
@@ -173,7 +173,7 @@ public final class Outbox {
                 }
                 lastServedTenant = due.tenant();
                 ByteBuffer deliveryKey = QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient());
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(due.recipient(), v));
+                Delivery state = state(tx, due.tenant(), due.messageId(), due.recipient());
                 deleteDue(tx, due);
                 if (state == null || !state.status().active() || !due.at().equals(state.nextAttemptAt())) {
                     // An index entry that no delivery stands behind: drop it rather than lease it.
@@ -201,7 +201,7 @@ public final class Outbox {
         Objects.requireNonNull(at, "at");
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(receipt.length + 256L, tx -> {
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
+            Delivery state = state(tx, lease.tenant(), lease.messageId(), lease.recipient());
             if (state == null || state.status() == DeliveryStatus.DELIVERED) {
                 return null;
             }
@@ -224,7 +224,7 @@ public final class Outbox {
         String error = shorten(reason);
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(tx -> {
-            Delivery state = currentUnder(tx, lease, deliveryKey);
+            Delivery state = currentUnder(tx, lease);
             if (state == null) {
                 return null;
             }
@@ -246,7 +246,7 @@ public final class Outbox {
         String error = shorten(Objects.requireNonNull(reason, "reason"));
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(tx -> {
-            Delivery state = currentUnder(tx, lease, deliveryKey);
+            Delivery state = currentUnder(tx, lease);
             if (state == null) {
                 return null;
             }
@@ -267,7 +267,7 @@ public final class Outbox {
             List<DeadLetter> letters = new ArrayList<>();
             tx.scan(Database.OUTBOX_DEAD, EMPTY_PREFIX, (key, value) -> {
                 QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+                Delivery state = state(tx, id.tenant(), id.messageId(), id.recipient());
                 if (state != null && state.status() == DeliveryStatus.FAILED) {
                     letters.add(new DeadLetter(id.tenant(), id.messageId(), id.recipient(), state.attempts(),
                             state.lastError(), state.failedAt()));
@@ -306,7 +306,7 @@ public final class Outbox {
             ByteBuffer key = Transaction.direct(raw);
             QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
             tx.delete(Database.OUTBOX_DEAD, key);
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+            Delivery state = state(tx, id.tenant(), id.messageId(), id.recipient());
             if (state == null || state.status() != DeliveryStatus.FAILED) {
                 continue;
             }
@@ -345,8 +345,7 @@ public final class Outbox {
             tx.scan(Database.OUTBOX_DUE, EMPTY_PREFIX, (key, value) -> {
                 QueueKeys.Due due = QueueKeys.Due.decode(key);
                 byTenant.merge(due.tenant(), 1L, Long::sum);
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES,
-                        QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient()), v -> decode(due.recipient(), v));
+                Delivery state = state(tx, due.tenant(), due.messageId(), due.recipient());
                 if (state != null && state.queuedSince() != null
                         && (oldest[0] == null || state.queuedSince().isBefore(oldest[0]))) {
                     oldest[0] = state.queuedSince();
@@ -412,8 +411,8 @@ public final class Outbox {
     }
 
     /** The delivery's state if {@code lease} is still the current lease on it, else null. */
-    private static Delivery currentUnder(Transaction tx, DeliveryLease lease, ByteBuffer deliveryKey) {
-        Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
+    private static Delivery currentUnder(Transaction tx, DeliveryLease lease) {
+        Delivery state = state(tx, lease.tenant(), lease.messageId(), lease.recipient());
         if (state == null || !state.status().active() || state.attempts() != lease.attempt()) {
             return null;
         }
@@ -507,15 +506,39 @@ public final class Outbox {
         List<Delivery> deliveries = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String recipient = reader.text();
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
+            Delivery stored = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
                     v -> decode(recipient, v));
-            if (state == null) {
-                throw new IllegalStateException("The outbox is inconsistent: message " + messageId + " of tenant "
-                        + tenant + " has no delivery state for " + recipient + ".");
-            }
-            deliveries.add(state);
+            deliveries.add(stored != null ? stored : initial(recipient, acceptedAt));
         }
         return Optional.of(new OutboxEntry(tenant, messageId, reader.bytes(), acceptedAt, deliveries));
+    }
+
+    /**
+     * The delivery's state: as stored once it changed, else the initial state its message record
+     * implies; null when the message is not stored or does not go to {@code recipient}.
+     */
+    private static Delivery state(Transaction tx, String tenant, String messageId, String recipient) {
+        Delivery stored = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
+                v -> decode(recipient, v));
+        if (stored != null) {
+            return stored;
+        }
+        return tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId), record -> {
+            BinaryReader reader = new BinaryReader(record).expectVersion(RECORD_VERSION);
+            Instant acceptedAt = reader.instant();
+            int count = reader.i32();
+            for (int i = 0; i < count; i++) {
+                if (reader.text().equals(recipient)) {
+                    return initial(recipient, acceptedAt);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A delivery as the message's acceptance leaves it: queued since then, due then, no attempt yet. */
+    private static Delivery initial(String recipient, Instant acceptedAt) {
+        return new Delivery(recipient, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null);
     }
 
     private static byte[] envelopeOf(ByteBuffer messageRecord) {
