@@ -33,9 +33,10 @@ import vn.lienthong.storage.StorageFullException;
 public final class LmdbEnvironment implements AutoCloseable {
 
     /**
-     * 2: a new outbox delivery's state is implied by its message and stored only once it changes.
-     * A version-1 store is a valid version-2 store (every state stored) and is upgraded in place;
-     * a version-1 lienthong refuses a version-2 store instead of calling its messages inconsistent.
+     * 2: an outgoing message's record is appended to {@code OUTBOX_BODIES}, its id referring to it,
+     * and a new delivery's state is implied by the record until it changes. A version-1 store is a
+     * valid version-2 store (records inline, every state stored) and is upgraded in place; a
+     * version-1 lienthong refuses a version-2 store instead of misreading it.
      */
     private static final int SCHEMA_VERSION = 2;
     private static final int FIRST_SCHEMA_VERSION = 1;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import vn.lienthong.storage.lmdb.BinaryReader;
 import vn.lienthong.storage.lmdb.BinaryWriter;
 import vn.lienthong.storage.lmdb.Database;
@@ -21,13 +22,16 @@ import vn.lienthong.storage.lmdb.Transaction;
  * again. A lease is current while no later lease of the same delivery was taken: a retry reported
  * under an older lease is ignored, but a receipt is recorded whichever attempt brought it.
  *
- * <p>A new delivery's state (queued, no attempt yet, due when the message was accepted) is implied by
- * its message record and stored only once it changes: accepting a message writes one record under
- * its random id instead of two, which is most of what an enqueue costs on disk.
+ * <p>What accepting a message writes is kept small, since it is most of what an enqueue costs on
+ * disk: the record is appended in acceptance order (full pages, no random page touched), the
+ * message id, random as edXML ids are, only refers to it, and a new delivery's state (queued, no
+ * attempt yet, due when the message was accepted) is implied by the record until it changes.
  */
 public final class Outbox {
 
     private static final int RECORD_VERSION = 1;
+    /** First byte of a message id's value that refers to the record in OUTBOX_BODIES (a record begins with 1). */
+    private static final int BODY_REFERENCE = 2;
     /** Keeps a peer's long error text from bloating every delivery record. */
     private static final int MAX_ERROR_CHARS = 2000;
     private static final byte[] NO_VALUE = new byte[0];
@@ -44,6 +48,8 @@ public final class Outbox {
     /** The tenant whose delivery was leased last: the next lease goes to the tenant after it (round robin). */
     private volatile String lastServedTenant;
     private volatile boolean tenantIndexChecked;
+    /** The sequence the next record is appended under; -1 until the first (used on the writer thread only). */
+    private long nextBody = -1;
 
     /** Made by {@code Storage}; use {@code Storage.outbox()}. */
     public Outbox(LmdbEnvironment environment) {
@@ -87,7 +93,7 @@ public final class Outbox {
                     || (maxBytes > 0 && usage.bytes() + envelope.length > maxBytes)) {
                 return Optional.<PutResult<OutboxEntry>>empty();
             }
-            tx.put(Database.OUTBOX_MESSAGES, messageKey, messageRecord);
+            putRecord(tx, messageKey, messageRecord);
             // No delivery state yet: the record implies it (see initial).
             for (String recipient : recipients) {
                 putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipient));
@@ -95,6 +101,50 @@ public final class Outbox {
             setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
             return Optional.<PutResult<OutboxEntry>>of(
                     new PutResult.Accepted<>(new OutboxEntry(tenant, messageId, envelope, acceptedAt, deliveries)));
+        });
+    }
+
+    /** Appends the record to the bodies and makes the message id refer to it. */
+    private void putRecord(Transaction tx, ByteBuffer messageKey, byte[] record) {
+        long sequence = nextBody;
+        if (sequence < 0 || !tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+            // The first record since opening, or another process appended meanwhile: go on after the last.
+            Long last = tx.last(Database.OUTBOX_BODIES, (key, value) -> new BinaryReader(key).i64());
+            sequence = last == null ? 0 : last + 1;
+            if (!tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+                throw new IllegalStateException("The outbox's records are out of order after sequence " + last + ".");
+            }
+        }
+        nextBody = sequence + 1;
+        tx.put(Database.OUTBOX_MESSAGES, messageKey, new BinaryWriter(9).u8(BODY_REFERENCE).i64(sequence).toByteArray());
+    }
+
+    private static ByteBuffer bodyKey(long sequence) {
+        return new BinaryWriter(8).i64(sequence).toDirectBuffer();
+    }
+
+    /**
+     * Decodes the message's record with {@code decoder}, wherever it is kept; null when the message
+     * is not stored (or the decoder returns null).
+     */
+    private static <T> T record(Transaction tx, String tenant, String messageId, Function<ByteBuffer, T> decoder) {
+        return tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId), value -> {
+            if (value.get(value.position()) != BODY_REFERENCE) {
+                return decoder.apply(value); // schema 1: the record itself
+            }
+            BinaryReader reference = new BinaryReader(value);
+            reference.u8();
+            long sequence = reference.i64();
+            boolean[] present = {false};
+            T decoded = tx.get(Database.OUTBOX_BODIES, bodyKey(sequence), body -> {
+                present[0] = true;
+                return decoder.apply(body);
+            });
+            if (!present[0]) {
+                throw new IllegalStateException("The outbox is inconsistent: the record of message " + messageId
+                        + " of tenant " + tenant + " is missing.");
+            }
+            return decoded;
         });
     }
 
@@ -184,8 +234,7 @@ public final class Outbox {
                         DeliveryStatus.IN_FLIGHT, attempt, leasedUntil, state.lastError(), null, null,
                         state.queuedSince(), null)));
                 putDue(tx, new QueueKeys.Due(leasedUntil, due.tenant(), due.messageId(), due.recipient()));
-                byte[] envelope = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(due.tenant(), due.messageId()),
-                        Outbox::envelopeOf);
+                byte[] envelope = record(tx, due.tenant(), due.messageId(), Outbox::envelopeOf);
                 return Optional.of(new DeliveryLease(due.tenant(), due.messageId(), due.recipient(), envelope,
                         attempt, leasedUntil, state.queuedSince()));
             }
@@ -496,7 +545,7 @@ public final class Outbox {
     }
 
     private static Optional<OutboxEntry> read(Transaction tx, String tenant, String messageId) {
-        byte[] record = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId));
+        byte[] record = record(tx, tenant, messageId, Transaction::copy);
         if (record == null) {
             return Optional.empty();
         }
@@ -523,7 +572,7 @@ public final class Outbox {
         if (stored != null) {
             return stored;
         }
-        return tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId), record -> {
+        return record(tx, tenant, messageId, record -> {
             BinaryReader reader = new BinaryReader(record).expectVersion(RECORD_VERSION);
             Instant acceptedAt = reader.instant();
             int count = reader.i32();
