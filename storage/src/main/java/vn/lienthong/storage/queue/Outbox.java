@@ -83,22 +83,26 @@ public final class Outbox {
         recipients.forEach(record::text);
         byte[] messageRecord = record.bytes(envelope).toByteArray();
         List<Delivery> deliveries = recipients.stream().map(r -> initial(r, acceptedAt)).toList();
+        ByteBuffer usageKey = usageKey(tenant);
+        List<DueKeys> dueKeys = recipients.stream()
+                .map(r -> DueKeys.of(new QueueKeys.Due(acceptedAt, tenant, messageId, r))).toList();
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
                 return Optional.<PutResult<OutboxEntry>>of(new PutResult.Duplicate<>(read(tx, tenant, messageId).orElseThrow()));
             }
-            TenantUsage usage = usage(tx, tenant);
+            TenantUsage usage = usage(tx, usageKey);
             if ((maxDocuments > 0 && usage.documents() + 1 > maxDocuments)
                     || (maxBytes > 0 && usage.bytes() + envelope.length > maxBytes)) {
                 return Optional.<PutResult<OutboxEntry>>empty();
             }
             putRecord(tx, messageKey, messageRecord);
             // No delivery state yet: the record implies it (see initial).
-            for (String recipient : recipients) {
-                putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipient));
+            for (DueKeys keys : dueKeys) {
+                tx.put(Database.OUTBOX_DUE, keys.byTime(), NO_VALUE);
+                tx.put(Database.OUTBOX_TENANT_DUE, keys.byTenant(), NO_VALUE);
             }
-            setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
+            setUsage(tx, usageKey, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
             return Optional.<PutResult<OutboxEntry>>of(
                     new PutResult.Accepted<>(new OutboxEntry(tenant, messageId, envelope, acceptedAt, deliveries)));
         });
@@ -154,23 +158,22 @@ public final class Outbox {
      */
     public TenantUsage usage(String tenant) {
         QueueKeys.checkTenant(tenant);
-        return environment.read(tx -> usage(tx, tenant));
+        return environment.read(tx -> usage(tx, usageKey(tenant)));
     }
 
     private static ByteBuffer usageKey(String tenant) {
         return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toDirectBuffer();
     }
 
-    private static TenantUsage usage(Transaction tx, String tenant) {
-        TenantUsage usage = tx.get(Database.META, usageKey(tenant), v -> {
+    private static TenantUsage usage(Transaction tx, ByteBuffer usageKey) {
+        TenantUsage usage = tx.get(Database.META, usageKey, v -> {
             BinaryReader reader = new BinaryReader(v);
             return new TenantUsage(reader.i64(), reader.i64());
         });
         return usage == null ? TenantUsage.NONE : usage;
     }
 
-    private static void setUsage(Transaction tx, String tenant, TenantUsage usage) {
-        ByteBuffer key = usageKey(tenant);
+    private static void setUsage(Transaction tx, ByteBuffer key, TenantUsage usage) {
         if (usage.documents() <= 0) {
             tx.delete(Database.META, key);
         } else {
@@ -185,8 +188,9 @@ public final class Outbox {
         if (entry == null || !entry.fullyDelivered()) {
             return;
         }
-        TenantUsage usage = usage(tx, tenant);
-        setUsage(tx, tenant, new TenantUsage(usage.documents() - 1, usage.bytes() - entry.envelope().length));
+        ByteBuffer key = usageKey(tenant);
+        TenantUsage usage = usage(tx, key);
+        setUsage(tx, key, new TenantUsage(usage.documents() - 1, usage.bytes() - entry.envelope().length));
     }
 
     public Optional<OutboxEntry> get(String tenant, String messageId) {
@@ -480,6 +484,13 @@ public final class Outbox {
     private static void putDue(Transaction tx, QueueKeys.Due due) {
         tx.put(Database.OUTBOX_DUE, due.encode(), NO_VALUE);
         tx.put(Database.OUTBOX_TENANT_DUE, QueueKeys.tenantDue(due), NO_VALUE);
+    }
+
+    /** A due entry's keys in both indexes, encoded by the caller rather than on the writer thread. */
+    private record DueKeys(ByteBuffer byTime, ByteBuffer byTenant) {
+        static DueKeys of(QueueKeys.Due due) {
+            return new DueKeys(due.encode(), QueueKeys.tenantDue(due));
+        }
     }
 
     private static void deleteDue(Transaction tx, QueueKeys.Due due) {
