@@ -1,6 +1,7 @@
 package vn.lienthong.appliance.keys;
 
 import java.nio.charset.StandardCharsets;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class ApplianceKeys implements AutoCloseable {
     private final ApplianceMetrics metrics;
     private final int maxBatch;
     private final Map<String, BatchSigner> batchSigners = new ConcurrentHashMap<>();
+    /** The CMS signer of each token, by label, for as long as the token keeps its provider. */
+    private final Map<String, TokenCms> cmsSigners = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<String> keyUsed;
 
     /** @param maxBatch the most envelopes one HSM signature covers */
@@ -114,7 +117,7 @@ public final class ApplianceKeys implements AutoCloseable {
         String alias = key.alias();
         // One signer per key in its token: a batch only ever holds one key's (one tenant's) requests.
         BatchSigner signer = batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
-                content -> signWith(tokenOf, alias, t -> new CmsSigner(t.provider()).signDetached(
+                content -> signWith(tokenOf, alias, t -> cmsSigner(t).signDetached(
                         keyIn(t, alias, owner), content)),
                 maxBatch, metrics::hsmBatchSize));
         return EnvelopeSealer.seal(header, payload, key, signer);
@@ -124,8 +127,25 @@ public final class ApplianceKeys implements AutoCloseable {
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
         String alias = signingAlias(recipient);
         String owner = "tenant " + recipient.organId();
-        return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(new CmsSigner(t.provider()))
+        return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(cmsSigner(t))
                 .sign(receipt, keyIn(t, alias, owner)));
+    }
+
+    /**
+     * The token's CMS signer, which keeps per key what every signature shares; a reopened token has a
+     * new provider and new key handles, and gets a new signer.
+     */
+    private CmsSigner cmsSigner(Token t) {
+        TokenCms known = cmsSigners.get(t.label());
+        if (known != null && known.provider() == t.provider()) {
+            return known.signer();
+        }
+        TokenCms fresh = new TokenCms(t.provider(), new CmsSigner(t.provider()));
+        cmsSigners.put(t.label(), fresh);
+        return fresh.signer();
+    }
+
+    private record TokenCms(Provider provider, CmsSigner signer) {
     }
 
     /** The key as the token holds it now (after a reopening, a new provider holds new handles). */

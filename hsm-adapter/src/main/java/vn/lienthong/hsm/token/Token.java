@@ -23,7 +23,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import javax.security.auth.callback.PasswordCallback;
@@ -48,6 +50,12 @@ public final class Token implements AutoCloseable {
     private final TokenConfig config;
     private final AuthProvider provider;
     private final KeyStore keyStore;
+    /**
+     * Keys as last read, by alias: reading one from the key store searches the token's objects, which
+     * every signature would otherwise pay (and in a token holding many tenants' keys, dearly). Emptied
+     * by {@link #reload()}, when the token's contents are read again.
+     */
+    private final Map<String, TokenKey> keys = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -205,6 +213,7 @@ public final class Token implements AutoCloseable {
         requireLeafFirstOrder(chain);
         try {
             keyStore.setKeyEntry(alias, existing.privateKey(), null, chain.toArray(X509Certificate[]::new));
+            keys.remove(alias);
         } catch (KeyStoreException e) {
             throw new HsmException("token '" + label() + "' could not store the chain of key '" + alias + "': "
                     + HsmException.rootMessage(e), e);
@@ -236,6 +245,7 @@ public final class Token implements AutoCloseable {
         ensureOpen();
         try {
             keyStore.load(null, null);
+            keys.clear();
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
@@ -257,6 +267,16 @@ public final class Token implements AutoCloseable {
     }
 
     private Optional<TokenKey> lookup(String alias) {
+        TokenKey known = alias == null ? null : keys.get(alias);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<TokenKey> read = read(alias);
+        read.ifPresent(key -> keys.put(alias, key));
+        return read;
+    }
+
+    private Optional<TokenKey> read(String alias) {
         try {
             if (alias == null || !keyStore.isKeyEntry(alias)) {
                 return Optional.empty();
