@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.storage.queue.OutboxMessage;
 
 /** The service and the operator CLI share one environment: what one process writes, the other reads. */
 class MultiProcessTest {
@@ -37,6 +40,26 @@ class MultiProcessTest {
             assertArrayEquals("from the CLI".getBytes(UTF_8), storage.registry().get("tenant", "cli").orElseThrow());
             assertEquals(2, storage.registry().list("tenant").size());
             storage.registry().put("tenant", "after", "parent again".getBytes(UTF_8));
+        }
+    }
+
+    @Test
+    void outgoingMessagesPutByTwoProcessesInTurnAreAllKeptWhole() throws Exception {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            storage.outbox().put(new OutboxMessage("t", "parent-1", List.of("G01"), "envelope parent-1".getBytes(UTF_8),
+                    Instant.now()));
+
+            // The child appends records after this process's last one: its next append must go after them.
+            runChild("outbox-put", directory.toString(), Long.toString(MAP_SIZE), "t", "child-1,child-2,child-3");
+            storage.outbox().put(new OutboxMessage("t", "parent-2", List.of("G01"), "envelope parent-2".getBytes(UTF_8),
+                    Instant.now()));
+
+            for (String id : List.of("parent-1", "child-1", "child-2", "child-3", "parent-2")) {
+                assertArrayEquals(("envelope " + id).getBytes(UTF_8),
+                        storage.outbox().get("t", id).orElseThrow().envelope(), id);
+            }
+            assertEquals(5, storage.outbox().pendingDeliveries());
+            assertEquals(List.of(), storage.checkIntegrity());
         }
     }
 

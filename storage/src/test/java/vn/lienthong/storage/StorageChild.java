@@ -27,6 +27,15 @@ public final class StorageChild {
                 }
                 System.out.println("done");
             }
+            case "outbox-put" -> {
+                try (Storage storage = Storage.open(directory, mapSize)) {
+                    for (String id : args[4].split(",")) {
+                        storage.outbox().put(new OutboxMessage(args[3], id, List.of("G01"),
+                                ("envelope " + id).getBytes(UTF_8), Instant.now()));
+                    }
+                }
+                System.out.println("done");
+            }
             case "outbox-flood" -> flood(directory, mapSize, Integer.parseInt(args[3]));
             case "queue-load" -> queueLoad(directory, mapSize, args[3]);
             case "registry-fill" -> {

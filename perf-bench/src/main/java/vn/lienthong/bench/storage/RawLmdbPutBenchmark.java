@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,9 +29,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * transaction of {@code putsPerTransaction} messages of {@code messageBytes} per operation; messages
  * per second are the score times {@code putsPerTransaction}. Layout {@code value}: one put per message
  * under a random 16-byte key (the issue's baseline). Layout {@code outbox}: what the store writes per
- * message, with lmdbjava directly: a lookup and a put of the record in one database, a small
- * delivery state in a second and an empty due entry in a third, under keys of the store's lengths;
- * it tells the writer's own cost from the cost of the store's records.
+ * message, with lmdbjava directly: a lookup and a put of the message id (referring to the record) in
+ * one database, the record appended in a second, an empty entry in each of the two due indexes (by
+ * time, and by tenant then time) and the tenant's usage counter, under keys of the store's lengths (a
+ * new delivery's state is implied by its record, so there is none to put); it tells the writer's own
+ * cost from the cost of the store's records.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -56,8 +59,10 @@ public class RawLmdbPutBenchmark {
     private Path directory;
     private Env<ByteBuffer> env;
     private Dbi<ByteBuffer> db;
-    private Dbi<ByteBuffer> deliveries;
+    private Dbi<ByteBuffer> bodies;
     private Dbi<ByteBuffer> due;
+    private Dbi<ByteBuffer> tenantDue;
+    private Dbi<ByteBuffer> meta;
     private final ByteBuffer key = ByteBuffer.allocateDirect(16);
     /** Tenant and message id, as text with length prefixes: 4 + 13 + 4 + 36 bytes. */
     private final ByteBuffer messageKey = ByteBuffer.allocateDirect(57);
@@ -65,8 +70,15 @@ public class RawLmdbPutBenchmark {
     private final ByteBuffer deliveryKey = ByteBuffer.allocateDirect(74);
     /** The due time (12 bytes) and the delivery key. */
     private final ByteBuffer dueKey = ByteBuffer.allocateDirect(86);
-    private final ByteBuffer deliveryState = ByteBuffer.allocateDirect(60);
+    /** The tenant (17 bytes), the due time, the message id and the recipient. */
+    private final ByteBuffer tenantDueKey = ByteBuffer.allocateDirect(86);
     private final ByteBuffer empty = ByteBuffer.allocateDirect(0);
+    /** The record's sequence, and the message id's value: a reference to it. */
+    private final ByteBuffer bodyKey = ByteBuffer.allocateDirect(8);
+    private final ByteBuffer reference = ByteBuffer.allocateDirect(9);
+    /** The tenant's usage counter and its value (documents, bytes). */
+    private final ByteBuffer usageKey = ByteBuffer.allocateDirect(29);
+    private final ByteBuffer usage = ByteBuffer.allocateDirect(16);
     private ByteBuffer value;
     private ByteBuffer record;
     private long sequence;
@@ -74,16 +86,17 @@ public class RawLmdbPutBenchmark {
     @Setup(Level.Trial)
     public void open() {
         directory = BenchDirectory.fresh("raw");
-        env = Env.create().setMapSize(StorageEnqueueBenchmark.MAP_SIZE).setMaxDbs(3).open(directory.toFile());
+        env = Env.create().setMapSize(StorageEnqueueBenchmark.MAP_SIZE).setMaxDbs(5).open(directory.toFile());
         db = env.openDbi("bench", DbiFlags.MDB_CREATE);
-        deliveries = env.openDbi("deliveries", DbiFlags.MDB_CREATE);
+        bodies = env.openDbi("bodies", DbiFlags.MDB_CREATE);
+        meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
         due = env.openDbi("due", DbiFlags.MDB_CREATE);
+        tenantDue = env.openDbi("tenant-due", DbiFlags.MDB_CREATE);
         byte[] random = new byte[messageBytes];
         ThreadLocalRandom.current().nextBytes(random);
         value = ByteBuffer.allocateDirect(messageBytes).put(random).flip();
         // The store's record: version, accepted-at, recipients, then the envelope.
         record = ByteBuffer.allocateDirect(messageBytes + 38).put(new byte[38]).put(random).flip();
-        deliveryState.put(new byte[60]).flip();
     }
 
     @TearDown(Level.Trial)
@@ -116,13 +129,25 @@ public class RawLmdbPutBenchmark {
         messageKey.clear();
         messageKey.putLong(21, random.nextLong()).putLong(29, random.nextLong());
         db.get(txn, messageKey);
-        db.put(txn, messageKey, record.duplicate());
+        long now = sequence++;
+        bodyKey.clear();
+        bodyKey.putLong(0, now);
+        bodies.put(txn, bodyKey, record.duplicate(), PutFlags.MDB_APPEND);
+        reference.clear();
+        reference.putLong(1, now);
+        db.put(txn, messageKey, reference);
         deliveryKey.clear();
         deliveryKey.put(messageKey.duplicate()).clear();
-        deliveries.put(txn, deliveryKey, deliveryState.duplicate());
-        // Due now: the time leads, so due entries are appended in order.
+        // Due now: the time leads, so due entries are appended in order (one tenant: in both indexes).
         dueKey.clear();
-        dueKey.putLong(0, sequence++).put(12, deliveryKey.duplicate(), 0, 74);
+        dueKey.putLong(0, now).put(12, deliveryKey.duplicate(), 0, 74);
         due.put(txn, dueKey, empty);
+        tenantDueKey.clear();
+        tenantDueKey.putLong(17, now).put(29, messageKey.duplicate(), 17, 40).put(69, deliveryKey.duplicate(), 57, 17);
+        tenantDue.put(txn, tenantDueKey, empty);
+        meta.get(txn, usageKey);
+        usage.clear();
+        usage.putLong(0, now).putLong(8, now * messageBytes);
+        meta.put(txn, usageKey, usage);
     }
 }

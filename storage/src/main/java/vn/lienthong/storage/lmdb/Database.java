@@ -8,9 +8,15 @@ package vn.lienthong.storage.lmdb;
 public enum Database {
     /** Schema version and counters. */
     META("meta"),
-    /** (tenant, message id) to the outgoing message: accepted time, recipients, envelope. */
+    /**
+     * (tenant, message id) to the outgoing message: its record (accepted time, recipients, envelope)
+     * in stores of schema 1, a reference to the record in {@link #OUTBOX_BODIES} since schema 2.
+     */
     OUTBOX_MESSAGES("outbox-messages"),
-    /** (tenant, message id, recipient) to that delivery's state. */
+    /**
+     * (tenant, message id, recipient) to that delivery's state, once it has changed: since schema 2 a
+     * delivery without a record here is in the initial state its message implies.
+     */
     OUTBOX_DELIVERIES("outbox-deliveries"),
     /** (next attempt time, tenant, message id, recipient) of every pending delivery, earliest first. */
     OUTBOX_DUE("outbox-due"),
@@ -30,7 +36,12 @@ public enum Database {
      */
     OUTBOX_TENANT_DUE("outbox-tenant-due"),
     /** (sequence) to an audit record holding the SHA-256 of the one before. */
-    AUDIT("audit");
+    AUDIT("audit"),
+    /**
+     * (sequence, in acceptance order) to an outgoing message's record, which its entry in
+     * {@link #OUTBOX_MESSAGES} refers to (schema 2): appended, so that a new record fills the last page.
+     */
+    OUTBOX_BODIES("outbox-bodies");
 
     private final String lmdbName;
 

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
@@ -37,10 +37,13 @@ final class GroupCommitWriter {
 
     private final LmdbEnvironment environment;
     private final CommitListener listener;
-    private final LinkedBlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
-    private final Object submitLock = new Object();
-    private boolean stopped;
-    private Thread thread;
+    /** Lock-free: a producer preempted while submitting holds up nobody (64 producers share two cores). */
+    private final ConcurrentLinkedQueue<Request<?>> queue = new ConcurrentLinkedQueue<>();
+    private final Object stopLock = new Object();
+    private volatile boolean stopped;
+    /** True while the writer is about to park or parked for want of requests: a producer then unparks it. */
+    private volatile boolean writerWaiting;
+    private volatile Thread thread;
 
     GroupCommitWriter(LmdbEnvironment environment, CommitListener listener) {
         this.environment = environment;
@@ -71,13 +74,23 @@ final class GroupCommitWriter {
             throw new IllegalStateException("A storage write may not wait for another write.");
         }
         Request<T> request = new Request<>(work, Math.max(0, approximateBytes), new CompletableFuture<>());
-        synchronized (submitLock) {
-            if (stopped) {
-                throw new IllegalStateException("The storage in " + environment.directory() + " is closed.");
-            }
-            queue.add(request);
+        if (stopped) {
+            throw closed();
+        }
+        queue.add(request);
+        // A stop that came meanwhile queued STOP before or after this request. If after, the writer
+        // commits this one first; if before, it never takes this one, and the removal succeeds.
+        if (stopped && queue.remove(request)) {
+            throw closed();
+        }
+        if (writerWaiting) {
+            LockSupport.unpark(thread);
         }
         return await(request.result());
+    }
+
+    private IllegalStateException closed() {
+        return new IllegalStateException("The storage in " + environment.directory() + " is closed.");
     }
 
     boolean isRunning() {
@@ -86,13 +99,14 @@ final class GroupCommitWriter {
 
     /** Refuses new writes, commits those already waiting and ends the thread. */
     void stop() {
-        synchronized (submitLock) {
+        synchronized (stopLock) {
             if (stopped) {
                 return;
             }
             stopped = true;
             queue.add(STOP);
         }
+        LockSupport.unpark(thread);
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
@@ -149,16 +163,38 @@ final class GroupCommitWriter {
     /** The next request if one comes before {@code deadline} (System.nanoTime), else null. */
     private Request<?> pollUntil(long deadline) {
         for (;;) {
+            Request<?> next = pollOrAnnounceWait();
+            if (next != null) {
+                return next;
+            }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
+                writerWaiting = false;
                 return queue.poll();
             }
-            try {
-                return queue.poll(remaining, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                // As in takeUninterruptibly: only stop() ends the writer.
-            }
+            LockSupport.parkNanos(this, remaining);
+            writerWaiting = false;
+            // As in takeUninterruptibly: only stop() ends the writer.
+            Thread.interrupted();
         }
+    }
+
+    /**
+     * The next request, or null having announced that the writer is about to wait: a producer that
+     * queues after the announcement sees it and unparks the writer, one that queued before it is
+     * found by the second poll (both fields are volatile, so one of the two always happens).
+     */
+    private Request<?> pollOrAnnounceWait() {
+        Request<?> next = queue.poll();
+        if (next != null) {
+            return next;
+        }
+        writerWaiting = true;
+        next = queue.poll();
+        if (next != null) {
+            writerWaiting = false;
+        }
+        return next;
     }
 
     private void commitGroup(List<Request<?>> group) {
@@ -238,11 +274,14 @@ final class GroupCommitWriter {
 
     private Request<?> takeUninterruptibly() {
         for (;;) {
-            try {
-                return queue.take();
-            } catch (InterruptedException e) {
-                // Only stop() ends the writer, after draining: an interrupt must not drop requests.
+            Request<?> next = pollOrAnnounceWait();
+            if (next != null) {
+                return next;
             }
+            LockSupport.park(this);
+            writerWaiting = false;
+            // Only stop() ends the writer, after draining: an interrupt must not drop requests.
+            Thread.interrupted();
         }
     }
 

@@ -32,7 +32,14 @@ import vn.lienthong.storage.StorageFullException;
  */
 public final class LmdbEnvironment implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 1;
+    /**
+     * 2: an outgoing message's record is appended to {@code OUTBOX_BODIES}, its id referring to it,
+     * and a new delivery's state is implied by the record until it changes. A version-1 store is a
+     * valid version-2 store (records inline, every state stored) and is upgraded in place; a
+     * version-1 lienthong refuses a version-2 store instead of misreading it.
+     */
+    private static final int SCHEMA_VERSION = 2;
+    private static final int FIRST_SCHEMA_VERSION = 1;
     private static final byte[] SCHEMA_KEY = "schema".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Reader slots live in the lock file and are shared by every process that opens the directory. */
     private static final int MAX_READERS = 1024;
@@ -208,12 +215,17 @@ public final class LmdbEnvironment implements AutoCloseable {
             Transaction tx = new Transaction(txn, dbis);
             ByteBuffer key = Transaction.direct(SCHEMA_KEY);
             Integer found = tx.get(Database.META, key, value -> new BinaryReader(value).i32());
-            if (found == null) {
+            if (found == null || (found >= FIRST_SCHEMA_VERSION && found < SCHEMA_VERSION)) {
+                // New, or older and readable as it is: only the marker changes.
                 tx.put(Database.META, key, new BinaryWriter().i32(SCHEMA_VERSION).toByteArray());
                 txn.commit();
+            } else if (found > SCHEMA_VERSION) {
+                throw new IllegalStateException("The storage in " + directory + " was written by a newer lienthong"
+                        + " (schema version " + found + "; this one reads versions up to " + SCHEMA_VERSION
+                        + "): run that version or a later one.");
             } else if (found != SCHEMA_VERSION) {
                 throw new IllegalStateException("The storage in " + directory + " has schema version " + found
-                        + " but this lienthong reads version " + SCHEMA_VERSION + ".");
+                        + ", which no lienthong wrote: restore it from a backup.");
             }
         } finally {
             endTransaction();

@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
+import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
 
 /**
@@ -46,6 +47,22 @@ public final class Transaction {
         // MDB_RESERVE: write the value straight into the map instead of through a direct buffer.
         ByteBuffer reserved = dbis.get(db).reserve(txn, key, value.length);
         reserved.put(value);
+    }
+
+    /**
+     * Puts {@code value} under {@code key} if the key sorts after every key of the database (LMDB's
+     * append: the page split leaves full pages behind); false, writing nothing, if it does not.
+     */
+    public boolean append(Database db, ByteBuffer key, byte[] value) {
+        ByteBuffer reserved;
+        try {
+            reserved = dbis.get(db).reserve(txn, key, value.length, PutFlags.MDB_APPEND);
+        } catch (Dbi.KeyExistsException e) {
+            // LMDB checks the order before it changes anything: the transaction is still sound.
+            return false;
+        }
+        reserved.put(value);
+        return true;
     }
 
     public boolean delete(Database db, ByteBuffer key) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import vn.lienthong.storage.lmdb.BinaryReader;
 import vn.lienthong.storage.lmdb.BinaryWriter;
 import vn.lienthong.storage.lmdb.Database;
@@ -20,10 +21,17 @@ import vn.lienthong.storage.lmdb.Transaction;
  * a lease moves that time to the lease's end, so a forwarder that dies leaves the delivery due
  * again. A lease is current while no later lease of the same delivery was taken: a retry reported
  * under an older lease is ignored, but a receipt is recorded whichever attempt brought it.
+ *
+ * <p>What accepting a message writes is kept small, since it is most of what an enqueue costs on
+ * disk: the record is appended in acceptance order (full pages, no random page touched), the
+ * message id, random as edXML ids are, only refers to it, and a new delivery's state (queued, no
+ * attempt yet, due when the message was accepted) is implied by the record until it changes.
  */
 public final class Outbox {
 
     private static final int RECORD_VERSION = 1;
+    /** First byte of a message id's value that refers to the record in OUTBOX_BODIES (a record begins with 1). */
+    private static final int BODY_REFERENCE = 2;
     /** Keeps a peer's long error text from bloating every delivery record. */
     private static final int MAX_ERROR_CHARS = 2000;
     private static final byte[] NO_VALUE = new byte[0];
@@ -40,6 +48,8 @@ public final class Outbox {
     /** The tenant whose delivery was leased last: the next lease goes to the tenant after it (round robin). */
     private volatile String lastServedTenant;
     private volatile boolean tenantIndexChecked;
+    /** The sequence the next record is appended under; -1 until the first (used on the writer thread only). */
+    private long nextBody = -1;
 
     /** Made by {@code Storage}; use {@code Storage.outbox()}. */
     public Outbox(LmdbEnvironment environment) {
@@ -72,29 +82,73 @@ public final class Outbox {
                 .i32(recipients.size());
         recipients.forEach(record::text);
         byte[] messageRecord = record.bytes(envelope).toByteArray();
-        List<Delivery> deliveries = recipients.stream()
-                .map(r -> new Delivery(r, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null))
-                .toList();
-        byte[] firstState = encode(deliveries.getFirst());
-        List<ByteBuffer> deliveryKeys = recipients.stream().map(r -> QueueKeys.delivery(tenant, messageId, r)).toList();
+        List<Delivery> deliveries = recipients.stream().map(r -> initial(r, acceptedAt)).toList();
+        ByteBuffer usageKey = usageKey(tenant);
+        List<DueKeys> dueKeys = recipients.stream()
+                .map(r -> DueKeys.of(new QueueKeys.Due(acceptedAt, tenant, messageId, r))).toList();
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
                 return Optional.<PutResult<OutboxEntry>>of(new PutResult.Duplicate<>(read(tx, tenant, messageId).orElseThrow()));
             }
-            TenantUsage usage = usage(tx, tenant);
+            TenantUsage usage = usage(tx, usageKey);
             if ((maxDocuments > 0 && usage.documents() + 1 > maxDocuments)
                     || (maxBytes > 0 && usage.bytes() + envelope.length > maxBytes)) {
                 return Optional.<PutResult<OutboxEntry>>empty();
             }
-            tx.put(Database.OUTBOX_MESSAGES, messageKey, messageRecord);
-            for (int i = 0; i < recipients.size(); i++) {
-                tx.put(Database.OUTBOX_DELIVERIES, deliveryKeys.get(i), firstState);
-                putDue(tx, new QueueKeys.Due(acceptedAt, tenant, messageId, recipients.get(i)));
+            putRecord(tx, messageKey, messageRecord);
+            // No delivery state yet: the record implies it (see initial).
+            for (DueKeys keys : dueKeys) {
+                tx.put(Database.OUTBOX_DUE, keys.byTime(), NO_VALUE);
+                tx.put(Database.OUTBOX_TENANT_DUE, keys.byTenant(), NO_VALUE);
             }
-            setUsage(tx, tenant, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
+            setUsage(tx, usageKey, new TenantUsage(usage.documents() + 1, usage.bytes() + envelope.length));
             return Optional.<PutResult<OutboxEntry>>of(
                     new PutResult.Accepted<>(new OutboxEntry(tenant, messageId, envelope, acceptedAt, deliveries)));
+        });
+    }
+
+    /** Appends the record to the bodies and makes the message id refer to it. */
+    private void putRecord(Transaction tx, ByteBuffer messageKey, byte[] record) {
+        long sequence = nextBody;
+        if (sequence < 0 || !tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+            // The first record since opening, or another process appended meanwhile: go on after the last.
+            Long last = tx.last(Database.OUTBOX_BODIES, (key, value) -> new BinaryReader(key).i64());
+            sequence = last == null ? 0 : last + 1;
+            if (!tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+                throw new IllegalStateException("The outbox's records are out of order after sequence " + last + ".");
+            }
+        }
+        nextBody = sequence + 1;
+        tx.put(Database.OUTBOX_MESSAGES, messageKey, new BinaryWriter(9).u8(BODY_REFERENCE).i64(sequence).toByteArray());
+    }
+
+    private static ByteBuffer bodyKey(long sequence) {
+        return new BinaryWriter(8).i64(sequence).toDirectBuffer();
+    }
+
+    /**
+     * Decodes the message's record with {@code decoder}, wherever it is kept; null when the message
+     * is not stored (or the decoder returns null).
+     */
+    private static <T> T record(Transaction tx, String tenant, String messageId, Function<ByteBuffer, T> decoder) {
+        return tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId), value -> {
+            if (value.get(value.position()) != BODY_REFERENCE) {
+                return decoder.apply(value); // schema 1: the record itself
+            }
+            BinaryReader reference = new BinaryReader(value);
+            reference.u8();
+            long sequence = reference.i64();
+            boolean[] present = {false};
+            T decoded = tx.get(Database.OUTBOX_BODIES, bodyKey(sequence), body -> {
+                present[0] = true;
+                return decoder.apply(body);
+            });
+            if (!present[0]) {
+                throw new IllegalStateException("The outbox is inconsistent: the record of message " + messageId
+                        + " of tenant " + tenant + " is missing.");
+            }
+            return decoded;
         });
     }
 
@@ -104,23 +158,22 @@ public final class Outbox {
      */
     public TenantUsage usage(String tenant) {
         QueueKeys.checkTenant(tenant);
-        return environment.read(tx -> usage(tx, tenant));
+        return environment.read(tx -> usage(tx, usageKey(tenant)));
     }
 
     private static ByteBuffer usageKey(String tenant) {
         return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toDirectBuffer();
     }
 
-    private static TenantUsage usage(Transaction tx, String tenant) {
-        TenantUsage usage = tx.get(Database.META, usageKey(tenant), v -> {
+    private static TenantUsage usage(Transaction tx, ByteBuffer usageKey) {
+        TenantUsage usage = tx.get(Database.META, usageKey, v -> {
             BinaryReader reader = new BinaryReader(v);
             return new TenantUsage(reader.i64(), reader.i64());
         });
         return usage == null ? TenantUsage.NONE : usage;
     }
 
-    private static void setUsage(Transaction tx, String tenant, TenantUsage usage) {
-        ByteBuffer key = usageKey(tenant);
+    private static void setUsage(Transaction tx, ByteBuffer key, TenantUsage usage) {
         if (usage.documents() <= 0) {
             tx.delete(Database.META, key);
         } else {
@@ -135,8 +188,9 @@ public final class Outbox {
         if (entry == null || !entry.fullyDelivered()) {
             return;
         }
-        TenantUsage usage = usage(tx, tenant);
-        setUsage(tx, tenant, new TenantUsage(usage.documents() - 1, usage.bytes() - entry.envelope().length));
+        ByteBuffer key = usageKey(tenant);
+        TenantUsage usage = usage(tx, key);
+        setUsage(tx, key, new TenantUsage(usage.documents() - 1, usage.bytes() - entry.envelope().length));
     }
 
     public Optional<OutboxEntry> get(String tenant, String messageId) {
@@ -173,7 +227,7 @@ public final class Outbox {
                 }
                 lastServedTenant = due.tenant();
                 ByteBuffer deliveryKey = QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient());
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(due.recipient(), v));
+                Delivery state = state(tx, due.tenant(), due.messageId(), due.recipient());
                 deleteDue(tx, due);
                 if (state == null || !state.status().active() || !due.at().equals(state.nextAttemptAt())) {
                     // An index entry that no delivery stands behind: drop it rather than lease it.
@@ -184,8 +238,7 @@ public final class Outbox {
                         DeliveryStatus.IN_FLIGHT, attempt, leasedUntil, state.lastError(), null, null,
                         state.queuedSince(), null)));
                 putDue(tx, new QueueKeys.Due(leasedUntil, due.tenant(), due.messageId(), due.recipient()));
-                byte[] envelope = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(due.tenant(), due.messageId()),
-                        Outbox::envelopeOf);
+                byte[] envelope = record(tx, due.tenant(), due.messageId(), Outbox::envelopeOf);
                 return Optional.of(new DeliveryLease(due.tenant(), due.messageId(), due.recipient(), envelope,
                         attempt, leasedUntil, state.queuedSince()));
             }
@@ -201,7 +254,7 @@ public final class Outbox {
         Objects.requireNonNull(at, "at");
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(receipt.length + 256L, tx -> {
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
+            Delivery state = state(tx, lease.tenant(), lease.messageId(), lease.recipient());
             if (state == null || state.status() == DeliveryStatus.DELIVERED) {
                 return null;
             }
@@ -224,7 +277,7 @@ public final class Outbox {
         String error = shorten(reason);
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(tx -> {
-            Delivery state = currentUnder(tx, lease, deliveryKey);
+            Delivery state = currentUnder(tx, lease);
             if (state == null) {
                 return null;
             }
@@ -246,7 +299,7 @@ public final class Outbox {
         String error = shorten(Objects.requireNonNull(reason, "reason"));
         ByteBuffer deliveryKey = QueueKeys.delivery(lease.tenant(), lease.messageId(), lease.recipient());
         environment.write(tx -> {
-            Delivery state = currentUnder(tx, lease, deliveryKey);
+            Delivery state = currentUnder(tx, lease);
             if (state == null) {
                 return null;
             }
@@ -267,7 +320,7 @@ public final class Outbox {
             List<DeadLetter> letters = new ArrayList<>();
             tx.scan(Database.OUTBOX_DEAD, EMPTY_PREFIX, (key, value) -> {
                 QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+                Delivery state = state(tx, id.tenant(), id.messageId(), id.recipient());
                 if (state != null && state.status() == DeliveryStatus.FAILED) {
                     letters.add(new DeadLetter(id.tenant(), id.messageId(), id.recipient(), state.attempts(),
                             state.lastError(), state.failedAt()));
@@ -306,7 +359,7 @@ public final class Outbox {
             ByteBuffer key = Transaction.direct(raw);
             QueueKeys.DeliveryKey id = QueueKeys.DeliveryKey.decode(key);
             tx.delete(Database.OUTBOX_DEAD, key);
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, key, v -> decode(id.recipient(), v));
+            Delivery state = state(tx, id.tenant(), id.messageId(), id.recipient());
             if (state == null || state.status() != DeliveryStatus.FAILED) {
                 continue;
             }
@@ -345,8 +398,7 @@ public final class Outbox {
             tx.scan(Database.OUTBOX_DUE, EMPTY_PREFIX, (key, value) -> {
                 QueueKeys.Due due = QueueKeys.Due.decode(key);
                 byTenant.merge(due.tenant(), 1L, Long::sum);
-                Delivery state = tx.get(Database.OUTBOX_DELIVERIES,
-                        QueueKeys.delivery(due.tenant(), due.messageId(), due.recipient()), v -> decode(due.recipient(), v));
+                Delivery state = state(tx, due.tenant(), due.messageId(), due.recipient());
                 if (state != null && state.queuedSince() != null
                         && (oldest[0] == null || state.queuedSince().isBefore(oldest[0]))) {
                     oldest[0] = state.queuedSince();
@@ -412,8 +464,8 @@ public final class Outbox {
     }
 
     /** The delivery's state if {@code lease} is still the current lease on it, else null. */
-    private static Delivery currentUnder(Transaction tx, DeliveryLease lease, ByteBuffer deliveryKey) {
-        Delivery state = tx.get(Database.OUTBOX_DELIVERIES, deliveryKey, v -> decode(lease.recipient(), v));
+    private static Delivery currentUnder(Transaction tx, DeliveryLease lease) {
+        Delivery state = state(tx, lease.tenant(), lease.messageId(), lease.recipient());
         if (state == null || !state.status().active() || state.attempts() != lease.attempt()) {
             return null;
         }
@@ -432,6 +484,13 @@ public final class Outbox {
     private static void putDue(Transaction tx, QueueKeys.Due due) {
         tx.put(Database.OUTBOX_DUE, due.encode(), NO_VALUE);
         tx.put(Database.OUTBOX_TENANT_DUE, QueueKeys.tenantDue(due), NO_VALUE);
+    }
+
+    /** A due entry's keys in both indexes, encoded by the caller rather than on the writer thread. */
+    private record DueKeys(ByteBuffer byTime, ByteBuffer byTenant) {
+        static DueKeys of(QueueKeys.Due due) {
+            return new DueKeys(due.encode(), QueueKeys.tenantDue(due));
+        }
     }
 
     private static void deleteDue(Transaction tx, QueueKeys.Due due) {
@@ -497,7 +556,7 @@ public final class Outbox {
     }
 
     private static Optional<OutboxEntry> read(Transaction tx, String tenant, String messageId) {
-        byte[] record = tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId));
+        byte[] record = record(tx, tenant, messageId, Transaction::copy);
         if (record == null) {
             return Optional.empty();
         }
@@ -507,15 +566,39 @@ public final class Outbox {
         List<Delivery> deliveries = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String recipient = reader.text();
-            Delivery state = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
+            Delivery stored = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
                     v -> decode(recipient, v));
-            if (state == null) {
-                throw new IllegalStateException("The outbox is inconsistent: message " + messageId + " of tenant "
-                        + tenant + " has no delivery state for " + recipient + ".");
-            }
-            deliveries.add(state);
+            deliveries.add(stored != null ? stored : initial(recipient, acceptedAt));
         }
         return Optional.of(new OutboxEntry(tenant, messageId, reader.bytes(), acceptedAt, deliveries));
+    }
+
+    /**
+     * The delivery's state: as stored once it changed, else the initial state its message record
+     * implies; null when the message is not stored or does not go to {@code recipient}.
+     */
+    private static Delivery state(Transaction tx, String tenant, String messageId, String recipient) {
+        Delivery stored = tx.get(Database.OUTBOX_DELIVERIES, QueueKeys.delivery(tenant, messageId, recipient),
+                v -> decode(recipient, v));
+        if (stored != null) {
+            return stored;
+        }
+        return record(tx, tenant, messageId, record -> {
+            BinaryReader reader = new BinaryReader(record).expectVersion(RECORD_VERSION);
+            Instant acceptedAt = reader.instant();
+            int count = reader.i32();
+            for (int i = 0; i < count; i++) {
+                if (reader.text().equals(recipient)) {
+                    return initial(recipient, acceptedAt);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** A delivery as the message's acceptance leaves it: queued since then, due then, no attempt yet. */
+    private static Delivery initial(String recipient, Instant acceptedAt) {
+        return new Delivery(recipient, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null);
     }
 
     private static byte[] envelopeOf(ByteBuffer messageRecord) {

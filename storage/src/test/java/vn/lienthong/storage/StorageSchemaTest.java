@@ -1,0 +1,152 @@
+package vn.lienthong.storage;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+import vn.lienthong.storage.lmdb.BinaryWriter;
+import vn.lienthong.storage.queue.DeliveryLease;
+import vn.lienthong.storage.queue.DeliveryStatus;
+import vn.lienthong.storage.queue.OutboxMessage;
+import vn.lienthong.storage.queue.PutResult;
+
+/** The schema marker: older stores are upgraded in place, stores this version cannot read are refused. */
+class StorageSchemaTest {
+
+    private static final long MAP_SIZE = 16L * 1024 * 1024;
+    private static final Instant T0 = Instant.parse("2026-03-12T08:00:00Z");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aVersionOneStoreIsUpgradedInPlaceAndItsMessagesAreReadLeasedAndDelivered() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            storage.registry().put("k", "v", new byte[] {1});
+        }
+        writeVersionOneMessage("t1", "old", "G01", "old envelope".getBytes(UTF_8));
+        setSchema(1);
+
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            var old = storage.outbox().get("t1", "old").orElseThrow();
+            assertArrayEquals("old envelope".getBytes(UTF_8), old.envelope());
+            assertEquals(T0, old.acceptedAt());
+            assertEquals(DeliveryStatus.PENDING, old.deliveries().getFirst().status());
+            assertEquals(List.of(), storage.checkIntegrity());
+
+            // New messages are written the new way, next to the old one.
+            storage.outbox().put(new OutboxMessage("t1", "new", List.of("G01"), "new envelope".getBytes(UTF_8),
+                    T0.plusSeconds(1)));
+            assertInstanceOf(PutResult.Duplicate.class, storage.outbox().put(
+                    new OutboxMessage("t1", "old", List.of("G01"), "again".getBytes(UTF_8), T0.plusSeconds(2))));
+            DeliveryLease first = storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30)).orElseThrow();
+            assertEquals("old", first.messageId());
+            assertArrayEquals("old envelope".getBytes(UTF_8), first.envelope());
+            storage.outbox().delivered(first, "receipt".getBytes(UTF_8), T0.plusSeconds(6));
+            assertEquals(DeliveryStatus.DELIVERED,
+                    storage.outbox().get("t1", "old").orElseThrow().deliveries().getFirst().status());
+            assertArrayEquals("new envelope".getBytes(UTF_8),
+                    storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30)).orElseThrow().envelope());
+            assertEquals(List.of(), storage.checkIntegrity());
+        }
+        assertEquals(2, schema());
+    }
+
+    @Test
+    void aStoreWrittenByANewerLienthongIsRefusedWithASentenceAndLeftAlone() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            storage.registry().put("k", "v", new byte[] {1});
+        }
+        setSchema(3);
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> Storage.open(directory, MAP_SIZE));
+        assertTrue(refused.getMessage().contains("written by a newer lienthong (schema version 3"),
+                refused.getMessage());
+        assertEquals(3, schema());
+
+        setSchema(0);
+        refused = assertThrows(IllegalStateException.class, () -> Storage.open(directory, MAP_SIZE));
+        assertTrue(refused.getMessage().contains("schema version 0, which no lienthong wrote"), refused.getMessage());
+    }
+
+    /**
+     * An outgoing message as schema 1 wrote it, byte for byte: the record under the message id, the
+     * delivery's initial state stored, both due entries and the tenant's usage.
+     */
+    private void writeVersionOneMessage(String tenant, String id, String recipient, byte[] envelope) {
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
+            for (String name : List.of("outbox-messages", "outbox-deliveries", "outbox-due", "outbox-tenant-due", "meta")) {
+                dbs.put(name, env.openDbi(name));
+            }
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                put(dbs.get("outbox-messages"), txn, new BinaryWriter().text(tenant).text(id),
+                        new BinaryWriter().u8(1).instant(T0).i32(1).text(recipient).bytes(envelope));
+                put(dbs.get("outbox-deliveries"), txn, new BinaryWriter().text(tenant).text(id).text(recipient),
+                        new BinaryWriter().u8(1).u8(0).i32(0).nullableInstant(T0).nullableText(null)
+                                .nullableBytes(null).nullableInstant(null).nullableInstant(T0).nullableInstant(null));
+                put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
+                        new BinaryWriter());
+                put(dbs.get("outbox-tenant-due"), txn,
+                        new BinaryWriter().text(tenant).instant(T0).text(id).text(recipient), new BinaryWriter());
+                put(dbs.get("meta"), txn, new BinaryWriter().raw("outbox-usage".getBytes(US_ASCII)).text(tenant),
+                        new BinaryWriter().i64(1).i64(envelope.length));
+                txn.commit();
+            }
+        }
+    }
+
+    private static void put(Dbi<ByteBuffer> db, Txn<ByteBuffer> txn, BinaryWriter key, BinaryWriter value) {
+        db.put(txn, key.toDirectBuffer(), value.toDirectBuffer());
+    }
+
+    private int schema() {
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Dbi<ByteBuffer> meta = meta(env);
+            try (Txn<ByteBuffer> txn = env.txnRead()) {
+                ByteBuffer value = meta.get(txn, schemaKey());
+                return value.getInt(value.position());
+            }
+        }
+    }
+
+    private void setSchema(int version) {
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Dbi<ByteBuffer> meta = meta(env);
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                ByteBuffer value = ByteBuffer.allocateDirect(4).putInt(version).flip();
+                meta.put(txn, schemaKey(), value);
+                txn.commit();
+            }
+        }
+    }
+
+    private Env<ByteBuffer> rawEnv() {
+        return Env.create().setMapSize(MAP_SIZE).setMaxDbs(32).open(directory.toFile());
+    }
+
+    private static Dbi<ByteBuffer> meta(Env<ByteBuffer> env) {
+        return env.openDbi("meta");
+    }
+
+    private static ByteBuffer schemaKey() {
+        byte[] key = "schema".getBytes(US_ASCII);
+        return ByteBuffer.allocateDirect(key.length).put(key).flip();
+    }
+}
