@@ -40,6 +40,14 @@ public final class ApplianceRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Registry registry;
+    /**
+     * The anchors as last decoded, with the records they came from: every envelope received and
+     * every receipt checked asks for them, and decoding certificates cost more than reading them.
+     */
+    private volatile DecodedAnchors decodedAnchors = new DecodedAnchors(List.of(), List.of());
+
+    private record DecodedAnchors(List<byte[]> records, List<X509Certificate> anchors) {
+    }
 
     public ApplianceRegistry(Registry registry) {
         this.registry = registry;
@@ -200,10 +208,19 @@ public final class ApplianceRegistry {
 
     /** Every trust anchor, by fingerprint. */
     public List<X509Certificate> trustAnchors() {
+        Map<String, byte[]> stored = registry.list(TRUST);
+        List<byte[]> records = List.copyOf(stored.values());
+        DecodedAnchors last = decodedAnchors;
+        if (records.size() == last.records().size()
+                && java.util.stream.IntStream.range(0, records.size())
+                        .allMatch(i -> java.util.Arrays.equals(records.get(i), last.records().get(i)))) {
+            return last.anchors();
+        }
         List<X509Certificate> anchors = new ArrayList<>();
-        registry.list(TRUST).forEach((key, bytes) -> anchors.add(
+        stored.forEach((key, bytes) -> anchors.add(
                 certificate(read(bytes, TrustRecord.class, TRUST, key).certificate(), key)));
-        return anchors;
+        decodedAnchors = new DecodedAnchors(records, List.copyOf(anchors));
+        return List.copyOf(anchors);
     }
 
     /** Replaces the whole routing directory in one transaction: readers see the old one or the new one. */
