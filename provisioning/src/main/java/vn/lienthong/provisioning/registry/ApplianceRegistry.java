@@ -49,6 +49,14 @@ public final class ApplianceRegistry {
     private record DecodedAnchors(List<byte[]> records, List<X509Certificate> anchors) {
     }
 
+    /** Tenants and directory entries decoded from these exact bytes: each request looks several up. */
+    private final Map<DecodedKey, Object> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_DECODED = 4096;
+
+    /** A record's type and bytes ({@link java.nio.ByteBuffer} compares content). */
+    private record DecodedKey(Class<?> type, java.nio.ByteBuffer bytes) {
+    }
+
     public ApplianceRegistry(Registry registry) {
         this.registry = registry;
     }
@@ -106,7 +114,7 @@ public final class ApplianceRegistry {
     }
 
     public Optional<Tenant> tenant(String organId) {
-        return registry.get(TENANT, organId).map(bytes -> read(bytes, Tenant.class, TENANT, organId));
+        return registry.get(TENANT, organId).map(bytes -> decoded(bytes, Tenant.class, TENANT, organId));
     }
 
     /** Every tenant, by organ id. */
@@ -235,7 +243,7 @@ public final class ApplianceRegistry {
     }
 
     public Optional<DirectoryEntry> directoryEntry(String organId) {
-        return registry.get(DIRECTORY, organId).map(bytes -> read(bytes, DirectoryEntry.class, DIRECTORY, organId));
+        return registry.get(DIRECTORY, organId).map(bytes -> decoded(bytes, DirectoryEntry.class, DIRECTORY, organId));
     }
 
     /** Every directory entry, by organ id. */
@@ -255,6 +263,21 @@ public final class ApplianceRegistry {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a " + value.getClass().getSimpleName() + " record", e);
         }
+    }
+
+    /** As {@link #read}, but a record read before from the same bytes is not decoded again. */
+    private <T> T decoded(byte[] bytes, Class<T> type, String kind, String key) {
+        DecodedKey cacheKey = new DecodedKey(type, java.nio.ByteBuffer.wrap(bytes));
+        Object known = decoded.get(cacheKey);
+        if (known != null) {
+            return type.cast(known);
+        }
+        T value = read(bytes, type, kind, key);
+        if (decoded.size() >= MAX_DECODED) {
+            decoded.clear();
+        }
+        decoded.put(cacheKey, value);
+        return value;
     }
 
     private static <T> T read(byte[] bytes, Class<T> type, String kind, String key) {
