@@ -1,5 +1,7 @@
 #!/bin/sh
 # Runs the batch signing benchmark against a throw-away SoftHSM2 token and prints medians and ratios.
+# Arguments: [--pairs N] [--latency-only] [rsa2048] [ecp256]  (N alternating raw/lone runs for the
+# one-caller latency ratio, default 5; --latency-only skips the throughput table)
 # Build first:  ./mvnw -B -q -pl perf-bench -am package -DskipTests
 set -eu
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}

@@ -198,7 +198,7 @@ public final class Appliance implements AutoCloseable {
                     Thread.ofPlatform().name("housekeeping").daemon().factory());
             // Certificates the operator imports while the service runs take effect at the next run.
             long reloadMillis = config.keyReloadInterval().toMillis();
-            housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey.certificate(), renewed -> {
+            housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey, renewed -> {
                 presentedTls.set(renewed);
                 axisServer.reloadTls(renewed, anchors);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);

@@ -213,14 +213,16 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * One client per (peer pin, own TLS certificate): the pin is part of the trust decision, and a
-     * renewed TLS certificate must be presented from then on.
+     * One client per (peer pin, own TLS certificate and token session): the pin is part of the trust
+     * decision, and a renewed TLS certificate, or the key of a reopened token, must be presented from
+     * then on.
      */
     private HttpClient client(DirectoryEntry entry) {
         TokenKey tlsKey = keys.tlsKey();
         X509Certificate own = tlsKey.certificate();
         ClientKey key = new ClientKey(entry.axisEndpoint() + "#" + entry.tlsCertificateSha256(),
-                own.getSerialNumber().toString(16));
+                // A reopened token is a new provider: the old one's key handle died with its session.
+                own.getSerialNumber().toString(16) + "@" + System.identityHashCode(tlsKey.provider()));
         return clients.computeIfAbsent(key, k -> HttpClient.newBuilder()
                 .sslContext(JsseContexts.client(tlsKey, new PinnedServerTrustManager(
                         registry::trustAnchors, entry.tlsCertificateSha256())))

@@ -1,6 +1,7 @@
 package vn.lienthong.appliance.keys;
 
 import java.nio.charset.StandardCharsets;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class ApplianceKeys implements AutoCloseable {
     private final ApplianceMetrics metrics;
     private final int maxBatch;
     private final Map<String, BatchSigner> batchSigners = new ConcurrentHashMap<>();
+    /** The CMS signer of each token, by label, for as long as the token keeps its provider. */
+    private final Map<String, TokenCms> cmsSigners = new ConcurrentHashMap<>();
     private final java.util.function.Consumer<String> keyUsed;
 
     /** @param maxBatch the most envelopes one HSM signature covers */
@@ -119,7 +122,7 @@ public final class ApplianceKeys implements AutoCloseable {
      */
     private BatchSigner batchSigner(TokenSupervisor tokenOf, String alias, String owner) {
         return batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
-                content -> signWith(tokenOf, alias, t -> new CmsSigner(t.provider()).signDetached(
+                content -> signWith(tokenOf, alias, t -> cmsSigner(t).signDetached(
                         keyIn(t, alias, owner), content)),
                 maxBatch, metrics::hsmBatchSize));
     }
@@ -132,6 +135,23 @@ public final class ApplianceKeys implements AutoCloseable {
         TokenKey key = tenantKey(recipient);
         return ReceiptSigner.sign(receipt, key, batchSigner(tokenOf(recipient), key.alias(),
                 "tenant " + recipient.organId()));
+    }
+
+    /**
+     * The token's CMS signer, which keeps per key what every signature shares; a reopened token has a
+     * new provider and new key handles, and gets a new signer.
+     */
+    private CmsSigner cmsSigner(Token t) {
+        TokenCms known = cmsSigners.get(t.label());
+        if (known != null && known.provider() == t.provider()) {
+            return known.signer();
+        }
+        TokenCms fresh = new TokenCms(t.provider(), new CmsSigner(t.provider()));
+        cmsSigners.put(t.label(), fresh);
+        return fresh.signer();
+    }
+
+    private record TokenCms(Provider provider, CmsSigner signer) {
     }
 
     /** The key as the token holds it now (after a reopening, a new provider holds new handles). */

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import javax.security.auth.callback.PasswordCallback;
 import javax.security.auth.login.FailedLoginException;
@@ -52,12 +51,11 @@ public final class Token implements AutoCloseable {
     private final AuthProvider provider;
     private final KeyStore keyStore;
     /**
-     * Keys found since the last {@link #reload()}: SunPKCS11's key store reads the token (and holds
-     * its lock) on every look-up, and every signature looks its key up.
+     * Keys as last read, by alias: reading one from the key store searches the token's objects, which
+     * every signature would otherwise pay (and in a token holding many tenants' keys, dearly). Emptied
+     * by {@link #reload()}, when the token's contents are read again.
      */
-    private final Map<String, TokenKey> found = new ConcurrentHashMap<>();
-    /** Counts reloads and changes, so that a look-up that raced one does not keep what it read. */
-    private final AtomicLong generation = new AtomicLong();
+    private final Map<String, TokenKey> keys = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Token(TokenConfig config, AuthProvider provider, KeyStore keyStore) {
@@ -133,7 +131,6 @@ public final class Token implements AutoCloseable {
         try {
             // Stores the certificate with CKA_ID = alias and sets the private key's CKA_ID to match.
             keyStore.setKeyEntry(alias, pair.getPrivate(), null, new X509Certificate[] {placeholder});
-            forget(alias);
         } catch (KeyStoreException e) {
             throw new HsmException("token '" + label() + "' could not store the new key '" + alias + "': "
                     + HsmException.rootMessage(e), e);
@@ -216,7 +213,7 @@ public final class Token implements AutoCloseable {
         requireLeafFirstOrder(chain);
         try {
             keyStore.setKeyEntry(alias, existing.privateKey(), null, chain.toArray(X509Certificate[]::new));
-            forget(alias);
+            keys.remove(alias);
         } catch (KeyStoreException e) {
             throw new HsmException("token '" + label() + "' could not store the chain of key '" + alias + "': "
                     + HsmException.rootMessage(e), e);
@@ -248,8 +245,7 @@ public final class Token implements AutoCloseable {
         ensureOpen();
         try {
             keyStore.load(null, null);
-            generation.incrementAndGet();
-            found.clear();
+            keys.clear();
         } catch (IOException | GeneralSecurityException e) {
             throw new HsmException("cannot read the keys of token '" + label() + "' again: "
                     + HsmException.rootMessage(e) + " (if the login was lost, open the token again)", e);
@@ -271,24 +267,13 @@ public final class Token implements AutoCloseable {
     }
 
     private Optional<TokenKey> lookup(String alias) {
-        TokenKey known = alias == null ? null : found.get(alias);
+        TokenKey known = alias == null ? null : keys.get(alias);
         if (known != null) {
             return Optional.of(known);
         }
-        long before = generation.get();
-        Optional<TokenKey> key = read(alias);
-        key.ifPresent(k -> {
-            found.put(alias, k);
-            if (generation.get() != before) {
-                found.remove(alias);
-            }
-        });
-        return key;
-    }
-
-    private void forget(String alias) {
-        generation.incrementAndGet();
-        found.remove(alias);
+        Optional<TokenKey> read = read(alias);
+        read.ifPresent(key -> keys.put(alias, key));
+        return read;
     }
 
     private Optional<TokenKey> read(String alias) {

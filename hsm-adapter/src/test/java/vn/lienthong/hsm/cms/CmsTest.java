@@ -1,5 +1,6 @@
 package vn.lienthong.hsm.cms;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +13,16 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.asn1.cms.CMSAttributes;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
@@ -168,6 +178,50 @@ class CmsTest {
                         return verifies;
                     }
                 });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rsa", "ec"})
+    void signatureIsCanonicalDerWithTheFieldsBouncyCastlesOwnGeneratorWrites(String alias) throws Exception {
+        TokenKey key = key(alias);
+        byte[] ours = signer.signDetached(key, HEADER);
+        var generator = new CMSSignedDataGenerator();
+        generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                .build(new JcaContentSignerBuilder(key.defaultSignatureAlgorithm().jcaName())
+                        .setProvider(token.provider()).build(key.privateKey()), key.certificate()));
+        generator.addCertificates(new JcaCertStore(key.chain()));
+        CMSSignedData theirs = generator.generate(new CMSProcessableByteArray(HEADER), false);
+
+        CMSSignedData parsed = new CMSSignedData(new CMSProcessableByteArray(HEADER), ours);
+
+        assertArrayEquals(ours, parsed.getEncoded(ASN1Encoding.DER), "re-encoding as DER changes nothing");
+        assertEquals(theirs.getVersion(), parsed.getVersion());
+        assertEquals(theirs.getDigestAlgorithmIDs(), parsed.getDigestAlgorithmIDs());
+        assertEquals(theirs.getSignedContentTypeOID(), parsed.getSignedContentTypeOID());
+        // The same certificates; ours in DER's set order, Bouncy Castle's in the chain's.
+        assertEquals(Set.copyOf(theirs.getCertificates().getMatches(null)), Set.copyOf(parsed.getCertificates().getMatches(null)));
+        SignerInformation mine = parsed.getSignerInfos().getSigners().iterator().next();
+        SignerInformation bcs = theirs.getSignerInfos().getSigners().iterator().next();
+        assertEquals(bcs.getSID(), mine.getSID());
+        assertEquals(bcs.getDigestAlgorithmID(), mine.getDigestAlgorithmID());
+        assertEquals(bcs.getEncryptionAlgOID(), mine.getEncryptionAlgOID());
+        assertEquals(bcs.getSignedAttributes().toHashtable().keySet(), mine.getSignedAttributes().toHashtable().keySet());
+    }
+
+    @Test
+    void signersUsedAgainByConcurrentCallersEachSignTheirOwnContent() throws Exception {
+        try (var callers = Executors.newFixedThreadPool(8)) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                byte[] content = ("document " + i).getBytes(StandardCharsets.UTF_8);
+                TokenKey key = i % 2 == 0 ? rsa : ec;
+                results.add(callers.submit(() -> CmsVerifier.verifyDetached(signer.signDetached(key, content), content)
+                        .signer().equals(key.certificate())));
+            }
+            for (Future<Boolean> result : results) {
+                assertTrue(result.get());
+            }
+        }
     }
 
     private static ChildProcess.Result opensslVerify(Path signature, Path content, Path rootPem) {

@@ -1,0 +1,103 @@
+package vn.lienthong.appliance.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.sign.Signatures;
+import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.KeyAlgorithm;
+import vn.lienthong.hsm.token.Token;
+import vn.lienthong.hsm.token.TokenConfig;
+import vn.lienthong.hsm.token.TokenKey;
+import vn.lienthong.hsm.token.TokenSupervisor;
+
+/**
+ * The TLS identity follows the token through a fault: once the supervisor has reopened the token,
+ * the listeners are handed the key of the new session (the old provider's handle would die with a
+ * real device), and nothing is handed over while nothing changed.
+ */
+class TlsIdentityWatchTest {
+
+    private static SoftHsmTestToken softHsm;
+
+    @BeforeAll
+    static void tokenWithATlsKey() {
+        softHsm = SoftHsmTestToken.create("tls-watch");
+        // Left open: the login belongs to the process, and the supervisor opens the token again.
+        Token.open(softHsm.config()).generateKey("tls", KeyAlgorithm.EC_P256);
+    }
+
+    @AfterAll
+    static void removeToken() {
+        softHsm.close();
+    }
+
+    /** Fails operations and reopenings while broken, as a token that is gone does. */
+    private static final class Faults implements TokenSupervisor.Opener, TokenSupervisor.Boundary {
+        final AtomicBoolean broken = new AtomicBoolean();
+
+        @Override
+        public Token open(TokenConfig config) {
+            if (broken.get()) {
+                throw new HsmException("token '" + config.label() + "' is not present: CKR_TOKEN_NOT_PRESENT");
+            }
+            return Token.open(config);
+        }
+
+        @Override
+        public <T> T call(Token token, Function<Token, T> operation) {
+            if (broken.get()) {
+                throw new HsmException("token '" + token.label() + "' failed: CKR_DEVICE_ERROR");
+            }
+            return operation.apply(token);
+        }
+    }
+
+    @Test
+    void afterTheTokenIsReopenedTheListenersGetTheNewSessionsKeyAndItSigns() {
+        Faults faults = new Faults();
+        try (TokenSupervisor supervisor = new TokenSupervisor(softHsm.config(), faults, faults)) {
+            Function<Token, TokenKey> tlsKey = t -> t.key("tls").orElseThrow();
+            TokenKey first = supervisor.use(tlsKey);
+            List<TokenKey> handedOver = new ArrayList<>();
+            TlsIdentityWatch watch = new TlsIdentityWatch(() -> supervisor.use(t -> {
+                t.reload();
+                return null;
+            }), () -> supervisor.use(tlsKey), first, handedOver::add);
+
+            watch.run();
+            assertEquals(List.of(), handedOver, "nothing changed, nothing handed over");
+
+            faults.broken.set(true);
+            watch.run();
+            assertFalse(supervisor.up(), "the fault marked the token down");
+            assertEquals(List.of(), handedOver, "while the token is down the listeners keep what they have");
+
+            faults.broken.set(false);
+            assertTrue(supervisor.check(tlsKey), "the token is reopened");
+            watch.run();
+            watch.run();
+
+            assertEquals(1, handedOver.size(), "handed over once: " + handedOver);
+            TokenKey renewed = handedOver.getFirst();
+            assertSame(supervisor.current().provider(), renewed.provider());
+            assertNotSame(first.provider(), renewed.provider());
+            assertEquals(first.certificate(), renewed.certificate());
+            byte[] data = "handshake transcript".getBytes(StandardCharsets.UTF_8);
+            assertTrue(Signatures.verify(renewed.publicKey(), renewed.defaultSignatureAlgorithm(), data,
+                    Signatures.sign(renewed, renewed.defaultSignatureAlgorithm(), data)));
+        }
+    }
+}
