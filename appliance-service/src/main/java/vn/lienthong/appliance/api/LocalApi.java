@@ -158,9 +158,10 @@ public final class LocalApi {
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");
         }
-        answer(res, tenantLabel, problem, headers);
+        // Audited before the answer, so that a client that has its refusal finds it in the audit log.
         isolation.refused(LISTENER, tenantLabel, actor(req), problem.slug(),
                 req.prologue().method().text() + " " + req.path().path());
+        answer(res, tenantLabel, problem, headers);
     }
 
     /** Who made the request, for the audit log: the client certificate's subject and fingerprint. */

@@ -1,5 +1,6 @@
 package vn.lienthong.appliance.axis;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -177,7 +178,8 @@ public final class EnvelopeReceiver implements AxisHandler {
      * edXML at all, is the recipient document system's to judge, so it only skips this step.
      */
     private void linkStatus(Tenant tenant, Envelope envelope, Instant now) {
-        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())) {
+        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
+                || !mayBeStatusMessage(envelope.payload())) {
             return;
         }
         try {
@@ -190,6 +192,32 @@ public final class EnvelopeReceiver implements AxisHandler {
                     "message " + envelope.header().messageId() + " for " + tenant.organId()
                             + " is not an acceptable edXML message: " + e.getMessage());
         }
+    }
+
+    private static final byte[] STATUS_CODE = "StatusCode".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * False only for a payload in an ASCII-compatible encoding without the bytes of the name
+     * StatusCode, which every status message has as an element: parsing each document a second
+     * time to learn that it is not a status message cost as much as verifying its envelope.
+     */
+    static boolean mayBeStatusMessage(byte[] payload) {
+        boolean asciiCompatible = payload.length > 0 && (payload[0] == '<' || payload[0] == ' '
+                || payload[0] == '\t' || payload[0] == '\r' || payload[0] == '\n' || (payload[0] & 0xff) == 0xEF);
+        return !asciiCompatible || contains(payload, STATUS_CODE);
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** A resent message is answered with its first receipt, unless the id now names other content. */

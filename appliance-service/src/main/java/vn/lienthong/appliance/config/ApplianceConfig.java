@@ -104,7 +104,7 @@ public record ApplianceConfig(
                     new Forwarding(
                             Duration.ofMillis(config.get("forwarder.initial-backoff-millis").asLong().orElse(500L)),
                             Duration.ofMillis(config.get("forwarder.max-backoff-millis").asLong().orElse(300_000L)),
-                            config.get("forwarder.workers").asInt().orElse(4),
+                            config.get("forwarder.workers").asInt().orElse(16),
                             Duration.ofMillis(config.get("forwarder.request-timeout-millis").asLong().orElse(30_000L)),
                             nonNegative(config.get("forwarder.max-attempts").asInt().orElse(0), "forwarder.max-attempts"),
                             Duration.ofMinutes(nonNegative(config.get("forwarder.max-age-minutes").asLong()

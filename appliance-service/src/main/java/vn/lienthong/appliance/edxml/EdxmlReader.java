@@ -191,18 +191,35 @@ final class EdxmlReader {
         return 0;
     }
 
-    private static SAXParser newParser() throws ParserConfigurationException, SAXException {
+    /**
+     * Configured once: setting a feature on a factory builds a whole parser to try it, which cost
+     * more than parsing a 4 KiB document. A factory is not thread-safe, hence the lock around it.
+     */
+    private static final SAXParserFactory FACTORY = factory();
+
+    private static SAXParserFactory factory() {
         // The JDK's own parser, never one found on the class path, so that these features mean what they say.
         SAXParserFactory factory = SAXParserFactory.newDefaultInstance();
-        factory.setNamespaceAware(true);
-        factory.setValidating(false);
-        factory.setXIncludeAware(false);
-        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
-        factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        SAXParser parser = factory.newSAXParser();
+        try {
+            factory.setNamespaceAware(true);
+            factory.setValidating(false);
+            factory.setXIncludeAware(false);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new IllegalStateException("the JDK's XML parser refuses a security feature: " + e.getMessage(), e);
+        }
+        return factory;
+    }
+
+    private static SAXParser newParser() throws ParserConfigurationException, SAXException {
+        SAXParser parser;
+        synchronized (FACTORY) {
+            parser = FACTORY.newSAXParser();
+        }
         parser.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
         parser.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         parser.setProperty("jdk.xml.maxElementDepth", String.valueOf(MAX_ELEMENT_DEPTH));

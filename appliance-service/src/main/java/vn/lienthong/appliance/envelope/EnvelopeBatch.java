@@ -1,7 +1,10 @@
 package vn.lienthong.appliance.envelope;
 
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -41,6 +44,29 @@ public record EnvelopeBatch(byte[] rootBytes, byte[] proofJson) {
             out.writeEndArray();
         });
         return new EnvelopeBatch(root.encode(), json);
+    }
+
+    /** The optional fields a batch adds to a signed object's JSON wire form (envelope, receipt): both or neither. */
+    static final List<String> WIRE_FIELDS = List.of("batchRoot", "batchProof");
+
+    /** Writes {@code "batchRoot": b64, "batchProof": b64}, or nothing for a lone signature. */
+    static void write(JsonGenerator json, EnvelopeBatch batch) throws IOException {
+        if (batch != null) {
+            json.writeFieldName("batchRoot");
+            json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, batch.rootBytes, 0, batch.rootBytes.length);
+            json.writeFieldName("batchProof");
+            json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, batch.proofJson, 0, batch.proofJson.length);
+        }
+    }
+
+    /** Reads what {@link #write} wrote: null when neither field is there. */
+    static EnvelopeBatch read(ObjectNode json, String what) {
+        if (json.has("batchRoot") != json.has("batchProof")) {
+            throw StrictJson.malformed(what + " has only one of batchRoot and batchProof");
+        }
+        return json.has("batchRoot")
+                ? new EnvelopeBatch(StrictJson.base64(json, "batchRoot", what), StrictJson.base64(json, "batchProof", what))
+                : null;
     }
 
     public BatchRoot root() {

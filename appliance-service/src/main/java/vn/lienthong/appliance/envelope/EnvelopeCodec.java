@@ -19,7 +19,6 @@ public final class EnvelopeCodec {
     public static final String MEDIA_TYPE = "application/vnd.lienthong.envelope+json";
 
     private static final List<String> FIELDS = List.of("header", "payload", "signature");
-    private static final List<String> BATCH_FIELDS = List.of("batchRoot", "batchProof");
     private static final String WHAT = "the envelope";
 
     private EnvelopeCodec() {
@@ -33,14 +32,7 @@ public final class EnvelopeCodec {
             json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, envelope.payload(), 0, envelope.payload().length);
             json.writeFieldName("signature");
             json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, envelope.signature(), 0, envelope.signature().length);
-            if (envelope.batch() != null) {
-                byte[] root = envelope.batch().rootBytes();
-                byte[] proof = envelope.batch().proofJson();
-                json.writeFieldName("batchRoot");
-                json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, root, 0, root.length);
-                json.writeFieldName("batchProof");
-                json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, proof, 0, proof.length);
-            }
+            EnvelopeBatch.write(json, envelope.batch());
         });
     }
 
@@ -53,15 +45,8 @@ public final class EnvelopeCodec {
         if (wire.length > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        ObjectNode json = StrictJson.read(wire, WHAT, FIELDS, BATCH_FIELDS);
-        EnvelopeBatch batch = null;
-        if (json.has("batchRoot") != json.has("batchProof")) {
-            throw StrictJson.malformed(WHAT + " has only one of batchRoot and batchProof");
-        }
-        if (json.has("batchRoot")) {
-            batch = new EnvelopeBatch(StrictJson.base64(json, "batchRoot", WHAT),
-                    StrictJson.base64(json, "batchProof", WHAT));
-        }
+        ObjectNode json = StrictJson.read(wire, WHAT, FIELDS, EnvelopeBatch.WIRE_FIELDS);
+        EnvelopeBatch batch = EnvelopeBatch.read(json, WHAT);
         return new Envelope(StrictJson.base64(json, "header", WHAT), StrictJson.base64(json, "payload", WHAT),
                 StrictJson.base64(json, "signature", WHAT), batch);
     }

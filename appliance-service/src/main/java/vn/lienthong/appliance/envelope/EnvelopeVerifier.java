@@ -1,14 +1,8 @@
 package vn.lienthong.appliance.envelope;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 import vn.lienthong.hsm.batch.BatchRoot;
 import vn.lienthong.hsm.batch.InclusionProof;
@@ -30,8 +24,7 @@ public final class EnvelopeVerifier {
     /** How many verified batch root signatures are remembered by default. */
     public static final int DEFAULT_ROOT_CACHE = 4096;
 
-    private final Map<String, CmsSignature> verifiedRoots;
-    private final AtomicLong rootVerifications = new AtomicLong();
+    private final VerifiedRoots verifiedRoots;
 
     public EnvelopeVerifier() {
         this(DEFAULT_ROOT_CACHE);
@@ -39,12 +32,7 @@ public final class EnvelopeVerifier {
 
     /** @param rootCacheSize the most verified root signatures remembered (least recently used go first) */
     public EnvelopeVerifier(int rootCacheSize) {
-        this.verifiedRoots = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CmsSignature> eldest) {
-                return size() > rootCacheSize;
-            }
-        };
+        this.verifiedRoots = new VerifiedRoots(rootCacheSize);
     }
 
     /**
@@ -79,38 +67,12 @@ public final class EnvelopeVerifier {
         return new VerifiedEnvelope(envelope, header, signer);
     }
 
-    /** The verified signature over the batch root, from the cache or verified now (failures are not kept). */
     private CmsSignature rootSignature(Envelope envelope) {
-        String key = cacheKey(envelope.batch().rootBytes(), envelope.signature());
-        synchronized (verifiedRoots) {
-            CmsSignature known = verifiedRoots.get(key);
-            if (known != null) {
-                return known;
-            }
-        }
-        CmsSignature verified = VerifiedSigner.verifySignature(envelope.signature(), envelope.batch().rootBytes(),
-                "the envelope's batch");
-        rootVerifications.incrementAndGet();
-        synchronized (verifiedRoots) {
-            verifiedRoots.put(key, verified);
-        }
-        return verified;
+        return verifiedRoots.signature(envelope.batch().rootBytes(), envelope.signature(), "the envelope's batch");
     }
 
     /** How many batch root signatures were verified with public-key operations (not from the cache). */
     public long rootSignaturesVerified() {
-        return rootVerifications.get();
-    }
-
-    /** Names the pair of root bytes and signature: a digest over both, length-prefixed so they cannot slide. */
-    private static String cacheKey(byte[] rootBytes, byte[] signature) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(new byte[] {(byte) (rootBytes.length >>> 8), (byte) rootBytes.length});
-            sha256.update(rootBytes);
-            return HexFormat.of().formatHex(sha256.digest(signature));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return verifiedRoots.verifications();
     }
 }

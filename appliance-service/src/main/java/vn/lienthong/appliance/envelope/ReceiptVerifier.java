@@ -6,11 +6,16 @@ import java.util.Collection;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 
 /**
- * Checks a receipt the sender got back: the CMS signature verifies over the receipt bytes, the
+ * Checks a receipt the sender got back: the CMS signature verifies over the receipt bytes (or, for
+ * a batch-signed receipt, the proof leads from the receipt to the batch root it signs), the
  * signer's chain leads to a trust anchor, the signer is the recipient organ, and the receipt
- * names this envelope (message id and SHA-256 of the header bytes that were sent).
+ * names this envelope (message id and SHA-256 of the header bytes that were sent). Safe for many
+ * threads; keep one, so that a batch's root signature is verified once.
  */
 public final class ReceiptVerifier {
+
+    /** Batch root signatures already verified: a sender gets a batch's receipts one by one. */
+    private final VerifiedRoots verifiedRoots = new VerifiedRoots(EnvelopeVerifier.DEFAULT_ROOT_CACHE);
 
     /**
      * @param sentEnvelope      the envelope as the sender sent it
@@ -21,8 +26,19 @@ public final class ReceiptVerifier {
     public VerifiedReceipt verify(SignedReceipt signedReceipt, Envelope sentEnvelope, String expectedRecipient,
                                   Collection<X509Certificate> trustAnchors, Instant now) {
         Receipt receipt = signedReceipt.receipt();
-        VerifiedSigner signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(),
-                trustAnchors, now, "the receipt");
+        VerifiedSigner signer;
+        EnvelopeBatch batch = signedReceipt.batch();
+        if (batch == null) {
+            signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(), trustAnchors, now,
+                    "the receipt");
+        } else {
+            if (!batch.root().covers(signedReceipt.receiptBytes(), batch.proof())) {
+                throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, "the batch proof of the receipt for message "
+                        + receipt.messageId() + " does not lead from the receipt to the signed batch root");
+            }
+            signer = VerifiedSigner.trusted(verifiedRoots.signature(batch.rootBytes(), signedReceipt.signature(),
+                    "the receipt's batch"), trustAnchors, now, "the receipt");
+        }
         if (!OrganBinding.isBound(signer.certificate(), receipt.recipient())) {
             throw new EnvelopeRejectedException(Reason.SIGNER_NOT_RECIPIENT, "the receipt claims to come from "
                     + receipt.recipient() + " but is signed by " + signer.certificate().getSubjectX500Principal().getName());

@@ -8,10 +8,13 @@ import java.util.Objects;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 
 /**
- * A receipt's bytes exactly as signed and the recipient's detached CMS signature (DER) over them.
- * Wire form {@code {"receipt": b64, "signature": b64}}, media type {@link #MEDIA_TYPE}.
+ * A receipt's bytes exactly as signed and the recipient's detached CMS signature (DER) over them,
+ * or, for a batch-signed receipt, over the batch root whose tree has the receipt's SHA-256 as an
+ * entry ({@code batch}: the root bytes and the inclusion proof, as an envelope carries them).
+ * Wire form {@code {"receipt": b64, "signature": b64}}, plus {@code "batchRoot": b64,
+ * "batchProof": b64} when batch-signed; media type {@link #MEDIA_TYPE}.
  */
-public record SignedReceipt(byte[] receiptBytes, byte[] signature) {
+public record SignedReceipt(byte[] receiptBytes, byte[] signature, EnvelopeBatch batch) {
 
     /** The media type of an encoded signed receipt. */
     public static final String MEDIA_TYPE = "application/vnd.lienthong.receipt+json";
@@ -29,6 +32,16 @@ public record SignedReceipt(byte[] receiptBytes, byte[] signature) {
         Receipt.parse(receiptBytes);
     }
 
+    /** A receipt signed on its own: the CMS signs the receipt bytes. */
+    public SignedReceipt(byte[] receiptBytes, byte[] signature) {
+        this(receiptBytes, signature, null);
+    }
+
+    /** The bytes the CMS signature signs: the receipt's, or for a batch-signed receipt the batch root's. */
+    public byte[] signedBytes() {
+        return batch == null ? receiptBytes : batch.rootBytes();
+    }
+
     /** The receipt read from {@link #receiptBytes()}. */
     public Receipt receipt() {
         return Receipt.parse(receiptBytes);
@@ -40,6 +53,7 @@ public record SignedReceipt(byte[] receiptBytes, byte[] signature) {
             json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, receiptBytes, 0, receiptBytes.length);
             json.writeFieldName("signature");
             json.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, signature, 0, signature.length);
+            EnvelopeBatch.write(json, batch);
         });
     }
 
@@ -53,23 +67,26 @@ public record SignedReceipt(byte[] receiptBytes, byte[] signature) {
             throw new EnvelopeRejectedException(Reason.TOO_LARGE, "the signed receipt is larger than the limit of "
                     + MAX_ENCODED_BYTES + " bytes");
         }
-        ObjectNode json = StrictJson.read(wire, WHAT, FIELDS);
-        return new SignedReceipt(StrictJson.base64(json, "receipt", WHAT), StrictJson.base64(json, "signature", WHAT));
+        ObjectNode json = StrictJson.read(wire, WHAT, FIELDS, EnvelopeBatch.WIRE_FIELDS);
+        return new SignedReceipt(StrictJson.base64(json, "receipt", WHAT), StrictJson.base64(json, "signature", WHAT),
+                EnvelopeBatch.read(json, WHAT));
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof SignedReceipt that
-                && Arrays.equals(receiptBytes, that.receiptBytes) && Arrays.equals(signature, that.signature);
+                && Arrays.equals(receiptBytes, that.receiptBytes) && Arrays.equals(signature, that.signature)
+                && Objects.equals(batch, that.batch);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(receiptBytes) + Arrays.hashCode(signature);
+        return 31 * (31 * Arrays.hashCode(receiptBytes) + Arrays.hashCode(signature)) + Objects.hashCode(batch);
     }
 
     @Override
     public String toString() {
-        return "SignedReceipt[" + receipt() + ", signature " + signature.length + " bytes]";
+        return "SignedReceipt[" + receipt() + ", signature " + signature.length + " bytes"
+                + (batch == null ? "" : ", " + batch) + "]";
     }
 }

@@ -32,7 +32,9 @@ import vn.lienthong.hsm.cert.Pem;
  * check it too: {@code openssl cms -verify -binary -inform DER -in signature.p7s -content
  * header.json -CAfile root.pem -purpose any}. A batch-signed envelope adds {@code batch-root.bin}
  * (the root bytes {@code signature.p7s} signs: give it to OpenSSL as the content instead) and
- * {@code proof.json} (the header's inclusion proof). The same inputs always give the same file.
+ * {@code proof.json} (the header's inclusion proof); a batch-signed receipt adds
+ * {@code receipt-batch-root.bin} (the content {@code receipt.p7s} signs) and
+ * {@code receipt-proof.json} in the same way. The same inputs always give the same file.
  */
 public final class EvidenceFile {
 
@@ -44,11 +46,15 @@ public final class EvidenceFile {
     public static final String CHAIN = "chain.pem";
     public static final String BATCH_ROOT = "batch-root.bin";
     public static final String PROOF = "proof.json";
+    public static final String RECEIPT_BATCH_ROOT = "receipt-batch-root.bin";
+    public static final String RECEIPT_PROOF = "receipt-proof.json";
 
     /** The entries every evidence file has, in the order they are written. */
     public static final List<String> ENTRIES = List.of(HEADER, PAYLOAD, SIGNATURE, RECEIPT, RECEIPT_SIGNATURE, CHAIN);
     /** The entries of a batch-signed envelope, written after the others; both or neither. */
     public static final List<String> BATCH_ENTRIES = List.of(BATCH_ROOT, PROOF);
+    /** The entries of a batch-signed receipt, written last; both or neither. */
+    public static final List<String> RECEIPT_BATCH_ENTRIES = List.of(RECEIPT_BATCH_ROOT, RECEIPT_PROOF);
 
     /** How many bytes an evidence file may expand to when {@link #read(byte[])} reads it. */
     public static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
@@ -64,7 +70,7 @@ public final class EvidenceFile {
     public static byte[] write(Envelope envelope, SignedReceipt receipt) {
         Set<X509Certificate> chains = new LinkedHashSet<>(
                 VerifiedSigner.carriedChain(envelope.signature(), envelope.signedBytes()));
-        chains.addAll(VerifiedSigner.carriedChain(receipt.signature(), receipt.receiptBytes()));
+        chains.addAll(VerifiedSigner.carriedChain(receipt.signature(), receipt.signedBytes()));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(HEADER, envelope.headerBytes());
         entries.put(PAYLOAD, envelope.payload());
@@ -75,6 +81,10 @@ public final class EvidenceFile {
         if (envelope.batch() != null) {
             entries.put(BATCH_ROOT, envelope.batch().rootBytes());
             entries.put(PROOF, envelope.batch().proofJson());
+        }
+        if (receipt.batch() != null) {
+            entries.put(RECEIPT_BATCH_ROOT, receipt.batch().rootBytes());
+            entries.put(RECEIPT_PROOF, receipt.batch().proofJson());
         }
 
         // Entry times are the receipt's, in UTC, so the file does not depend on when or where it is written.
@@ -110,7 +120,10 @@ public final class EvidenceFile {
                 ? new EnvelopeBatch(entries.get(BATCH_ROOT), entries.get(PROOF))
                 : null;
         return new Evidence(new Envelope(entries.get(HEADER), entries.get(PAYLOAD), entries.get(SIGNATURE), batch),
-                new SignedReceipt(entries.get(RECEIPT), entries.get(RECEIPT_SIGNATURE)));
+                new SignedReceipt(entries.get(RECEIPT), entries.get(RECEIPT_SIGNATURE),
+                        entries.containsKey(RECEIPT_BATCH_ROOT)
+                                ? new EnvelopeBatch(entries.get(RECEIPT_BATCH_ROOT), entries.get(RECEIPT_PROOF))
+                                : null));
     }
 
     /**
@@ -124,9 +137,9 @@ public final class EvidenceFile {
             ZipEntry entry;
             while ((entry = zip.getNextEntry()) != null) {
                 String name = entry.getName();
-                if (!ENTRIES.contains(name) && !BATCH_ENTRIES.contains(name)) {
+                if (!ENTRIES.contains(name) && !BATCH_ENTRIES.contains(name) && !RECEIPT_BATCH_ENTRIES.contains(name)) {
                     throw malformed("the evidence file has an entry that is not one of " + String.join(", ", ENTRIES)
-                            + ", " + String.join(", ", BATCH_ENTRIES));
+                            + ", " + String.join(", ", BATCH_ENTRIES) + ", " + String.join(", ", RECEIPT_BATCH_ENTRIES));
                 }
                 if (entries.containsKey(name)) {
                     throw malformed("the evidence file has two entries named " + name);
@@ -155,6 +168,9 @@ public final class EvidenceFile {
         }
         if (entries.containsKey(BATCH_ROOT) != entries.containsKey(PROOF)) {
             throw malformed("the evidence file has only one of " + BATCH_ROOT + " and " + PROOF);
+        }
+        if (entries.containsKey(RECEIPT_BATCH_ROOT) != entries.containsKey(RECEIPT_PROOF)) {
+            throw malformed("the evidence file has only one of " + RECEIPT_BATCH_ROOT + " and " + RECEIPT_PROOF);
         }
         return entries;
     }

@@ -55,6 +55,7 @@ public final class Forwarder implements AutoCloseable {
     private final RandomGenerator random = RandomGenerator.getDefault();
     private final Semaphore wakeUp = new Semaphore(0);
     private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
+    private final ReceiptVerifier receiptVerifier = new ReceiptVerifier();
     private final List<Thread> workers;
     private volatile boolean running = true;
 
@@ -202,7 +203,7 @@ public final class Forwarder implements AutoCloseable {
         }
         try {
             SignedReceipt receipt = SignedReceipt.decode(response.body());
-            new ReceiptVerifier().verify(receipt, envelope, lease.recipient(), registry.trustAnchors(),
+            receiptVerifier.verify(receipt, envelope, lease.recipient(), registry.trustAnchors(),
                     clock.instant());
             return new Outcome.Delivered(response.body());
         } catch (EnvelopeRejectedException e) {

@@ -113,22 +113,28 @@ public final class ApplianceKeys implements AutoCloseable {
     public Envelope seal(EnvelopeHeader header, byte[] payload, Tenant sender) {
         TokenKey key = tenantKey(sender);
         String owner = "tenant " + sender.organId();
-        TokenSupervisor tokenOf = tokenOf(sender);
-        String alias = key.alias();
-        // One signer per key in its token: a batch only ever holds one key's (one tenant's) requests.
-        BatchSigner signer = batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
+        return EnvelopeSealer.seal(header, payload, key, batchSigner(tokenOf(sender), key.alias(), owner));
+    }
+
+    /**
+     * One signer per key in its token: a batch only ever holds one key's (one tenant's) requests,
+     * envelopes it sends and receipts it gives alike (a batch's entries are digests of either).
+     */
+    private BatchSigner batchSigner(TokenSupervisor tokenOf, String alias, String owner) {
+        return batchSigners.computeIfAbsent(tokenOf.label() + "/" + alias, name -> new BatchSigner(name,
                 content -> signWith(tokenOf, alias, t -> cmsSigner(t).signDetached(
                         keyIn(t, alias, owner), content)),
                 maxBatch, metrics::hsmBatchSize));
-        return EnvelopeSealer.seal(header, payload, key, signer);
     }
 
-    /** Signs a receipt in the HSM with the recipient tenant's key. */
+    /**
+     * Signs a receipt in the HSM with the recipient tenant's key, through the key's batch signer:
+     * receipts given while the key is busy share one signature.
+     */
     public SignedReceipt signReceipt(Receipt receipt, Tenant recipient) {
-        String alias = signingAlias(recipient);
-        String owner = "tenant " + recipient.organId();
-        return signWith(tokenOf(recipient), alias, t -> new ReceiptSigner(cmsSigner(t))
-                .sign(receipt, keyIn(t, alias, owner)));
+        TokenKey key = tenantKey(recipient);
+        return ReceiptSigner.sign(receipt, key, batchSigner(tokenOf(recipient), key.alias(),
+                "tenant " + recipient.organId()));
     }
 
     /**

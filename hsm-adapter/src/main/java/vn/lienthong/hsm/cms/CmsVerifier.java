@@ -1,11 +1,14 @@
 package vn.lienthong.hsm.cms;
 
+import java.nio.ByteBuffer;
 import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -15,6 +18,7 @@ import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignerDigestMismatchException;
 import org.bouncycastle.cms.CMSVerifierCertificateNotValidException;
 import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.SignerInformationVerifier;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -31,7 +35,30 @@ public final class CmsVerifier {
     private static final Set<String> ACCEPTED_DIGESTS = Set.of(NISTObjectIdentifiers.id_sha256.getId(),
             NISTObjectIdentifiers.id_sha384.getId(), NISTObjectIdentifiers.id_sha512.getId());
 
+    /**
+     * Verifiers by signer certificate (DER): building one converts the certificate and looks up its
+     * algorithms, which cost a quarter of a verification; one is safe to use from many threads (each
+     * verification gets new digest and signature objects from it).
+     */
+    private static final Map<ByteBuffer, SignerInformationVerifier> VERIFIERS = new ConcurrentHashMap<>();
+    private static final int MAX_VERIFIERS = 1024;
+
     private CmsVerifier() {
+    }
+
+    private static SignerInformationVerifier verifierFor(X509CertificateHolder certificate)
+            throws OperatorCreationException, CertificateException, java.io.IOException {
+        ByteBuffer key = ByteBuffer.wrap(certificate.getEncoded());
+        SignerInformationVerifier known = VERIFIERS.get(key);
+        if (known != null) {
+            return known;
+        }
+        SignerInformationVerifier built = new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(certificate);
+        if (VERIFIERS.size() >= MAX_VERIFIERS) {
+            VERIFIERS.clear();
+        }
+        VERIFIERS.put(key, built);
+        return built;
     }
 
     /** @throws SignatureRejectedException with the reason, when malformed or not matching */
@@ -54,14 +81,15 @@ public final class CmsVerifier {
         X509CertificateHolder signerCertificate = matching.iterator().next();
         boolean valid;
         try {
-            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(signerCertificate));
+            valid = signer.verify(verifierFor(signerCertificate));
         } catch (CMSSignerDigestMismatchException e) {
             throw new SignatureRejectedException("the content does not match the signature: its digest differs"
                     + " from the signed message digest", e);
         } catch (CMSVerifierCertificateNotValidException e) {
             throw new SignerCertificateNotValidException("the signer's certificate '" + signerCertificate.getSubject()
                     + "' was not valid at the signing time", e);
-        } catch (CMSException | OperatorCreationException | CertificateException | RuntimeException e) {
+        } catch (CMSException | OperatorCreationException | CertificateException | java.io.IOException
+                 | RuntimeException e) {
             throw new SignatureRejectedException("the signature cannot be checked: " + e.getMessage(), e);
         }
         if (!valid) {

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.testing.ChildProcess;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.testing.TestCertificateAuthority;
 
 class TokenTest {
 
@@ -165,6 +168,22 @@ class TokenTest {
         Optional<TokenKey> found = token.key("made-by-cli");
         assertTrue(found.isPresent(), "the key the other process made is found after one reload");
         assertEquals("EC", found.get().publicKey().getAlgorithm());
+    }
+
+    @Test
+    void aKeyLookedUpBeforeItsChainWasStoredIsFoundWithTheNewChainAfterwards() {
+        TokenKey generated = token.generateKey("rechained", KeyAlgorithm.EC_P256);
+        assertEquals(generated.chain(), token.key("rechained").orElseThrow().chain());
+        TestCertificateAuthority ca = TestCertificateAuthority.root("Rechain CA");
+        X509Certificate leaf = ca.issue("CN=rechained", generated.publicKey(), Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(3600));
+
+        token.storeChain("rechained", ca.chainOf(leaf));
+
+        assertEquals(ca.chainOf(leaf), token.key("rechained").orElseThrow().chain(),
+                "the key found before the chain was stored is not what a look-up returns after it");
+        token.reload();
+        assertEquals(ca.chainOf(leaf), token.key("rechained").orElseThrow().chain());
     }
 
     @Test

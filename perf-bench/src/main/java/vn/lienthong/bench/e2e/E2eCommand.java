@@ -56,6 +56,7 @@ import vn.lienthong.hsm.cert.Pem;
                 "stores, mutual TLS, as the demo makes them) on free ports; the --sender-* options aim at running ones."})
 public final class E2eCommand implements Callable<Integer> {
 
+    private static final String HANDSHAKES = "lienthong_tls_handshakes_total";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final double[] PERCENTILES = {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
 
@@ -408,6 +409,11 @@ public final class E2eCommand implements Callable<Integer> {
         appliance.put("receiverHsmSignaturesPerDocument", perDoc(receiverStart.delta(receiverEnd, "lienthong_hsm_sign_seconds_count"), delivered));
         appliance.put("receiverStoreCommitsPerDocument", perDoc(receiverStart.delta(receiverEnd, "lienthong_storage_commit_seconds_count"), delivered));
         appliance.put("deliveryAttemptsPerDelivery", perDoc(senderStart.delta(senderEnd, "lienthong_delivery_attempts_total"), delivered));
+        // Kept-alive connections show as handshakes far below one per document, on both hops.
+        appliance.put("senderApiTlsHandshakesPerDocument", perDoc(senderEnd.sum(HANDSHAKES, "listener=\"api\"")
+                - senderStart.sum(HANDSHAKES, "listener=\"api\""), accepted));
+        appliance.put("receiverAxisTlsHandshakesPerDocument", perDoc(receiverEnd.sum(HANDSHAKES, "listener=\"axis\"")
+                - receiverStart.sum(HANDSHAKES, "listener=\"axis\""), delivered));
 
         List<BenchReport.Percentile> percentiles = new ArrayList<>();
         for (double p : PERCENTILES) {

@@ -40,6 +40,22 @@ public final class ApplianceRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Registry registry;
+    /**
+     * The anchors as last decoded, with the records they came from: every envelope received and
+     * every receipt checked asks for them, and decoding certificates cost more than reading them.
+     */
+    private volatile DecodedAnchors decodedAnchors = new DecodedAnchors(List.of(), List.of());
+
+    private record DecodedAnchors(List<byte[]> records, List<X509Certificate> anchors) {
+    }
+
+    /** Tenants and directory entries decoded from these exact bytes: each request looks several up. */
+    private final Map<DecodedKey, Object> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_DECODED = 4096;
+
+    /** A record's type and bytes ({@link java.nio.ByteBuffer} compares content). */
+    private record DecodedKey(Class<?> type, java.nio.ByteBuffer bytes) {
+    }
 
     public ApplianceRegistry(Registry registry) {
         this.registry = registry;
@@ -98,7 +114,7 @@ public final class ApplianceRegistry {
     }
 
     public Optional<Tenant> tenant(String organId) {
-        return registry.get(TENANT, organId).map(bytes -> read(bytes, Tenant.class, TENANT, organId));
+        return registry.get(TENANT, organId).map(bytes -> decoded(bytes, Tenant.class, TENANT, organId));
     }
 
     /** Every tenant, by organ id. */
@@ -200,10 +216,19 @@ public final class ApplianceRegistry {
 
     /** Every trust anchor, by fingerprint. */
     public List<X509Certificate> trustAnchors() {
+        Map<String, byte[]> stored = registry.list(TRUST);
+        List<byte[]> records = List.copyOf(stored.values());
+        DecodedAnchors last = decodedAnchors;
+        if (records.size() == last.records().size()
+                && java.util.stream.IntStream.range(0, records.size())
+                        .allMatch(i -> java.util.Arrays.equals(records.get(i), last.records().get(i)))) {
+            return last.anchors();
+        }
         List<X509Certificate> anchors = new ArrayList<>();
-        registry.list(TRUST).forEach((key, bytes) -> anchors.add(
+        stored.forEach((key, bytes) -> anchors.add(
                 certificate(read(bytes, TrustRecord.class, TRUST, key).certificate(), key)));
-        return anchors;
+        decodedAnchors = new DecodedAnchors(records, List.copyOf(anchors));
+        return List.copyOf(anchors);
     }
 
     /** Replaces the whole routing directory in one transaction: readers see the old one or the new one. */
@@ -218,7 +243,7 @@ public final class ApplianceRegistry {
     }
 
     public Optional<DirectoryEntry> directoryEntry(String organId) {
-        return registry.get(DIRECTORY, organId).map(bytes -> read(bytes, DirectoryEntry.class, DIRECTORY, organId));
+        return registry.get(DIRECTORY, organId).map(bytes -> decoded(bytes, DirectoryEntry.class, DIRECTORY, organId));
     }
 
     /** Every directory entry, by organ id. */
@@ -238,6 +263,21 @@ public final class ApplianceRegistry {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a " + value.getClass().getSimpleName() + " record", e);
         }
+    }
+
+    /** As {@link #read}, but a record read before from the same bytes is not decoded again. */
+    private <T> T decoded(byte[] bytes, Class<T> type, String kind, String key) {
+        DecodedKey cacheKey = new DecodedKey(type, java.nio.ByteBuffer.wrap(bytes));
+        Object known = decoded.get(cacheKey);
+        if (known != null) {
+            return type.cast(known);
+        }
+        T value = read(bytes, type, kind, key);
+        if (decoded.size() >= MAX_DECODED) {
+            decoded.clear();
+        }
+        decoded.put(cacheKey, value);
+        return value;
     }
 
     private static <T> T read(byte[] bytes, Class<T> type, String kind, String key) {

@@ -93,6 +93,20 @@ class ApplianceRegistryTest {
     }
 
     @Test
+    void trustAnchorsReadAgainShowWhatWasAddedOrRemovedSinceTheLastRead() throws Exception {
+        TestCa root = TestCa.root("Root");
+        TestCa other = TestCa.root("Other");
+        registry.addTrustAnchor(root.certificate());
+        assertEquals(List.of(root.certificate()), registry.trustAnchors());
+
+        registry.addTrustAnchor(other.certificate());
+        assertEquals(2, registry.trustAnchors().size());
+
+        storage.registry().delete("trust", Pem.sha256Fingerprint(root.certificate()));
+        assertEquals(List.of(other.certificate()), registry.trustAnchors());
+    }
+
+    @Test
     void replacingTheDirectoryDropsEntriesNotInTheNewOne() {
         registry.replaceDirectory(List.of(
                 new DirectoryEntry("000.00.00.H41", URI.create("https://a.example:5500"), PIN_A),
