@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,11 +21,8 @@ import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
-import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
-import vn.lienthong.hsm.token.Token;
-import vn.lienthong.hsm.token.TokenConfig;
-import vn.lienthong.hsm.token.TokenSupervisor;
+import vn.lienthong.hsm.testing.TokenFaults;
 
 /**
  * A real appliance on a real SoftHSM2 token whose tenant signatures fail mid-run: a fault injected
@@ -44,29 +39,8 @@ class TokenFaultTest {
     static SoftHsmTestToken token;
     static TestAppliance appliance;
     static DocumentSystemClient g22;
-    static final Faults faults = new Faults();
+    static final TokenFaults faults = new TokenFaults();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    /** Fails operations and reopenings with a device error while {@link #broken}. */
-    static final class Faults implements TokenSupervisor.Opener, TokenSupervisor.Boundary {
-        final AtomicBoolean broken = new AtomicBoolean();
-
-        @Override
-        public Token open(TokenConfig config) {
-            if (broken.get()) {
-                throw new HsmException("token '" + config.label() + "' is not present: CKR_TOKEN_NOT_PRESENT");
-            }
-            return Token.open(config);
-        }
-
-        @Override
-        public <T> T call(Token token, Function<Token, T> operation) {
-            if (broken.get()) {
-                throw new HsmException("token '" + token.label() + "' failed: CKR_DEVICE_ERROR");
-            }
-            return operation.apply(token);
-        }
-    }
 
     @BeforeAll
     static void startAnApplianceWithAFaultyToken() throws Exception {

@@ -9,17 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.sign.Signatures;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.testing.TokenFaults;
 import vn.lienthong.hsm.token.KeyAlgorithm;
 import vn.lienthong.hsm.token.Token;
-import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.token.TokenSupervisor;
 
@@ -44,30 +42,9 @@ class TlsIdentityWatchTest {
         softHsm.close();
     }
 
-    /** Fails operations and reopenings while broken, as a token that is gone does. */
-    private static final class Faults implements TokenSupervisor.Opener, TokenSupervisor.Boundary {
-        final AtomicBoolean broken = new AtomicBoolean();
-
-        @Override
-        public Token open(TokenConfig config) {
-            if (broken.get()) {
-                throw new HsmException("token '" + config.label() + "' is not present: CKR_TOKEN_NOT_PRESENT");
-            }
-            return Token.open(config);
-        }
-
-        @Override
-        public <T> T call(Token token, Function<Token, T> operation) {
-            if (broken.get()) {
-                throw new HsmException("token '" + token.label() + "' failed: CKR_DEVICE_ERROR");
-            }
-            return operation.apply(token);
-        }
-    }
-
     @Test
     void afterTheTokenIsReopenedTheListenersGetTheNewSessionsKeyAndItSigns() {
-        Faults faults = new Faults();
+        TokenFaults faults = new TokenFaults();
         try (TokenSupervisor supervisor = new TokenSupervisor(softHsm.config(), faults, faults)) {
             Function<Token, TokenKey> tlsKey = t -> t.key("tls").orElseThrow();
             TokenKey first = supervisor.use(tlsKey);

@@ -15,9 +15,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.sign.Signatures;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.testing.TokenFaults;
 
 class TokenSupervisorTest {
 
@@ -42,32 +42,9 @@ class TokenSupervisorTest {
         return Signatures.sign(key, key.defaultSignatureAlgorithm(), DATA);
     };
 
-    /** Injects a token failure at the adapter's boundary: operations and reopening fail while broken. */
-    private static final class Faults implements TokenSupervisor.Opener, TokenSupervisor.Boundary {
-        final AtomicBoolean broken = new AtomicBoolean();
-        final AtomicInteger opened = new AtomicInteger();
-
-        @Override
-        public Token open(TokenConfig config) {
-            if (broken.get()) {
-                throw new HsmException("cannot read the keys of token '" + config.label() + "': CKR_TOKEN_NOT_PRESENT");
-            }
-            opened.incrementAndGet();
-            return Token.open(config);
-        }
-
-        @Override
-        public <T> T call(Token token, Function<Token, T> operation) {
-            if (broken.get()) {
-                throw new HsmException("token '" + token.label() + "' could not sign: CKR_DEVICE_ERROR");
-            }
-            return operation.apply(token);
-        }
-    }
-
     @Test
     void aFailingTokenFailsFastUntilItIsBackThenIsReopenedWithoutARestart() {
-        Faults faults = new Faults();
+        TokenFaults faults = new TokenFaults();
         TokenSupervisor supervisor = new TokenSupervisor(softHsm.config(), faults, faults);
         supervisor.use(SIGN);
 
@@ -114,7 +91,7 @@ class TokenSupervisorTest {
         Files.writeString(wrongPin, "9999-not-the-pin\n");
         AtomicInteger attempts = new AtomicInteger();
         AtomicBoolean pinChanged = new AtomicBoolean();
-        Faults faults = new Faults();
+        TokenFaults faults = new TokenFaults();
         TokenSupervisor.Opener opener = config -> {
             attempts.incrementAndGet();
             return pinChanged.get()
