@@ -3,6 +3,8 @@ package vn.lienthong.appliance.keys;
 import java.nio.charset.StandardCharsets;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.cms.CmsSigner;
 import vn.lienthong.hsm.sign.Signatures;
+import vn.lienthong.hsm.token.BulkKeys;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.token.TokenSupervisor;
@@ -245,7 +248,7 @@ public final class ApplianceKeys implements AutoCloseable {
     public Map<String, X509Certificate> certificates() {
         Map<String, X509Certificate> snapshot = certificateSnapshot;
         if (snapshot == null) {
-            snapshot = java.util.Collections.unmodifiableMap(readCertificates());
+            snapshot = Collections.unmodifiableMap(readCertificates());
             certificateSnapshot = snapshot;
         }
         return snapshot;
@@ -258,10 +261,10 @@ public final class ApplianceKeys implements AutoCloseable {
                     .ifPresent(k -> certificates.put(k.alias(), k.certificate()));
             // Each token's certificates in one read: a key-store lookup per tenant searches the token each
             // time, which with a thousand tenants makes every scrape of /metrics take seconds.
-            Map<TokenSupervisor, Map<String, X509Certificate>> held = new java.util.IdentityHashMap<>();
+            Map<TokenSupervisor, Map<String, X509Certificate>> held = new IdentityHashMap<>();
             for (Tenant tenant : registry.tenants()) {
                 X509Certificate certificate = held.computeIfAbsent(tokenOf(tenant),
-                        supervisor -> supervisor.use(vn.lienthong.hsm.token.BulkKeys::certificates))
+                        supervisor -> supervisor.use(BulkKeys::certificates))
                         .get(signingAlias(tenant));
                 if (certificate != null) {
                     // Under the tenant's first alias whatever key generation signs now, so the tenant stays readable.

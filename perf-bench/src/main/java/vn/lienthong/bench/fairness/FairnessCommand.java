@@ -62,7 +62,8 @@ public final class FairnessCommand implements Callable<Integer> {
     int probes;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
-            description = "Forwarder workers (the appliance's forwarder.workers; its default is 4). Default ${DEFAULT-VALUE}.")
+            description = "Forwarder workers, as the appliance's forwarder.workers (whose default is 16; the figures in"
+                    + " perf-bench/README.md were measured with 4). Default ${DEFAULT-VALUE}.")
     int workers;
 
     @Option(names = "--delivery-time", paramLabel = "TIME", defaultValue = "5ms", converter = Durations.class,
