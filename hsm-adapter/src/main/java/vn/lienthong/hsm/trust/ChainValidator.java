@@ -15,11 +15,15 @@ import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -28,9 +32,66 @@ import java.util.stream.Collectors;
  * <p>Revocation is not checked yet: a revoked certificate still passes until CRL checking is
  * added. Beyond RFC 5280, which leaves a trust anchor's own validity period alone, an anchor that
  * has expired (or is not yet valid) at the time asked is refused too.
+ *
+ * <p>Successes are remembered per certification path (its certificates' exact DER bytes): a path
+ * that validated against an anchor validates again, without PKIX, while that same anchor (exact
+ * bytes) is still among the anchors and the time asked lies within every certificate's validity,
+ * the anchor's included. Those are the only inputs of the result that can change, since nothing
+ * revocable is checked; failures are always validated afresh.
  */
 public final class ChainValidator {
+    /** Enough for every peer appliance's and tenant's signer chain; emptied when full. */
+    private static final int MAX_REMEMBERED = 1024;
+    private static final Map<PathKey, Validated> VALIDATED = new ConcurrentHashMap<>();
+    private static final LongAdder PKIX_RUNS = new LongAdder();
+
     private ChainValidator() {
+    }
+
+    /** A certification path by its certificates' DER bytes, compared byte for byte. */
+    private record PathKey(byte[][] encodings) {
+        static PathKey of(List<X509Certificate> path) throws GeneralSecurityException {
+            byte[][] encodings = new byte[path.size()][];
+            for (int i = 0; i < encodings.length; i++) {
+                encodings[i] = path.get(i).getEncoded();
+            }
+            return new PathKey(encodings);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof PathKey that && Arrays.deepEquals(encodings, that.encodings);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(encodings);
+        }
+    }
+
+    /** A path that validated against {@code anchor}, and the times between which all of them are valid. */
+    private record Validated(X509Certificate anchor, Instant validFrom, Instant validUntil) {
+        static Validated of(List<X509Certificate> path, X509Certificate anchor) {
+            Instant from = anchor.getNotBefore().toInstant();
+            Instant until = anchor.getNotAfter().toInstant();
+            for (X509Certificate certificate : path) {
+                Instant notBefore = certificate.getNotBefore().toInstant();
+                Instant notAfter = certificate.getNotAfter().toInstant();
+                from = notBefore.isAfter(from) ? notBefore : from;
+                until = notAfter.isBefore(until) ? notAfter : until;
+            }
+            return new Validated(anchor, from, until);
+        }
+
+        /** Whether PKIX would pass the same path now: same anchor still trusted, every certificate valid at {@code at}. */
+        boolean stillHolds(Set<X509Certificate> anchors, Instant at) {
+            return !at.isBefore(validFrom) && !at.isAfter(validUntil) && anchors.contains(anchor);
+        }
+    }
+
+    /** How many paths went through PKIX validation in this process (tests read it to see the cache at work). */
+    static long pkixRuns() {
+        return PKIX_RUNS.sum();
     }
 
     /**
@@ -55,6 +116,28 @@ public final class ChainValidator {
             return;
         }
         List<X509Certificate> path = chain.subList(0, end);
+        PathKey key;
+        try {
+            key = PathKey.of(path);
+        } catch (GeneralSecurityException e) {
+            throw new CertificateRejectedException("the chain of '" + name(chain.getFirst())
+                    + "' cannot be read: " + e.getMessage(), e);
+        }
+        Validated known = VALIDATED.get(key);
+        if (known != null && known.stillHolds(anchorSet, at)) {
+            return;
+        }
+        X509Certificate anchor = validateWithPkix(chain, path, anchors, at);
+        if (VALIDATED.size() >= MAX_REMEMBERED) {
+            VALIDATED.clear();
+        }
+        VALIDATED.put(key, Validated.of(path, anchor));
+    }
+
+    /** Full RFC 5280 validation of {@code path}; returns the anchor it ends at. */
+    private static X509Certificate validateWithPkix(List<X509Certificate> chain, List<X509Certificate> path,
+                                                    Collection<X509Certificate> anchors, Instant at) {
+        PKIX_RUNS.increment();
         PKIXCertPathValidatorResult result;
         try {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
@@ -73,7 +156,9 @@ public final class ChainValidator {
             throw new CertificateRejectedException("the chain of '" + name(chain.getFirst())
                     + "' cannot be read: " + e.getMessage(), e);
         }
-        requireValidAt(result.getTrustAnchor().getTrustedCert(), at, "the trust anchor");
+        X509Certificate anchor = result.getTrustAnchor().getTrustedCert();
+        requireValidAt(anchor, at, "the trust anchor");
+        return anchor;
     }
 
     private static String reason(CertPathValidatorException e, List<X509Certificate> path) {

@@ -3,6 +3,7 @@ package vn.lienthong.hsm.trust;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -92,5 +93,75 @@ class ChainValidatorTest {
 
         assertEquals("the trust anchor 'CN=Trusted Root,O=lienthong test,C=VN' expired on "
                 + ROOT.certificate().getNotAfter().toInstant(), rejected.getMessage());
+    }
+
+    @Test
+    void validatesARememberedPathAgainWithoutRunningPkix() {
+        X509Certificate leaf = newLeaf("CN=remembered,C=VN");
+        ChainValidator.validate(ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOW);
+        long runs = ChainValidator.pkixRuns();
+
+        ChainValidator.validate(ISSUING.chainOf(leaf), List.of(OTHER_ROOT.certificate(), ROOT.certificate()),
+                NOW.plusSeconds(60));
+
+        assertEquals(runs, ChainValidator.pkixRuns());
+    }
+
+    @Test
+    void refusesARememberedPathOnceALeafInItHasExpired() {
+        X509Certificate leaf = newLeaf("CN=expires,C=VN");
+        ChainValidator.validate(ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOW);
+
+        var rejected = assertThrows(CertificateRejectedException.class, () -> ChainValidator.validate(
+                ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOT_AFTER.plusMillis(1)));
+
+        assertEquals("certificate 'CN=expires,C=VN' expired on " + NOT_AFTER, rejected.getMessage());
+    }
+
+    @Test
+    void refusesARememberedPathBeforeItsLeafIsValid() {
+        X509Certificate leaf = newLeaf("CN=early,C=VN");
+        ChainValidator.validate(ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOW);
+
+        assertThrows(CertificateRejectedException.class, () -> ChainValidator.validate(
+                ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOT_BEFORE.minusMillis(1)));
+    }
+
+    @Test
+    void refusesARememberedPathOnceItsAnchorIsNoLongerTrusted() {
+        X509Certificate leaf = newLeaf("CN=anchor removed,C=VN");
+        ChainValidator.validate(ISSUING.chainOf(leaf), List.of(ROOT.certificate()), NOW);
+
+        var rejected = assertThrows(CertificateRejectedException.class, () -> ChainValidator.validate(
+                ISSUING.chainOf(leaf), List.of(OTHER_ROOT.certificate()), NOW));
+
+        assertTrue(rejected.getMessage().contains("is not issued by a trusted anchor"), rejected.getMessage());
+    }
+
+    @Test
+    void refusesAChainThatCopiesTheNamesOfARememberedOneWithOtherKeys() {
+        X509Certificate genuine = newLeaf("CN=000.00.00.H01,O=Agency,C=VN");
+        ChainValidator.validate(ISSUING.chainOf(genuine), List.of(ROOT.certificate()), NOW);
+        TestCertificateAuthority impostorIssuing = TestCertificateAuthority.root("Trusted Root")
+                .intermediate("Trusted Issuing");
+        X509Certificate impostor = impostorIssuing.issue("CN=000.00.00.H01,O=Agency,C=VN",
+                TestCertificateAuthority.newKeyPair().getPublic(), NOT_BEFORE, NOT_AFTER);
+
+        assertThrows(CertificateRejectedException.class, () -> ChainValidator.validate(
+                List.of(impostor, impostorIssuing.certificate()), List.of(ROOT.certificate()), NOW));
+    }
+
+    @Test
+    void refusesAnExpiredLeafOfTheSameIssuerAfterAnotherLeafWasRemembered() {
+        ChainValidator.validate(ISSUING.chainOf(newLeaf("CN=fresh,C=VN")), List.of(ROOT.certificate()), NOW);
+        X509Certificate expired = ISSUING.issue("CN=stale,C=VN", TestCertificateAuthority.newKeyPair().getPublic(),
+                NOT_BEFORE.minus(Duration.ofDays(2)), NOT_BEFORE);
+
+        assertThrows(CertificateRejectedException.class, () -> ChainValidator.validate(
+                ISSUING.chainOf(expired), List.of(ROOT.certificate()), NOW));
+    }
+
+    private static X509Certificate newLeaf(String subject) {
+        return ISSUING.issue(subject, TestCertificateAuthority.newKeyPair().getPublic(), NOT_BEFORE, NOT_AFTER);
     }
 }
