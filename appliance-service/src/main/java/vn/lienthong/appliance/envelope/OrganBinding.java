@@ -1,7 +1,10 @@
 package vn.lienthong.appliance.envelope;
 
+import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -13,13 +16,34 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  * Government CA's profile for organ certificates may call for another rule later.
  */
 public final class OrganBinding {
+    /**
+     * Organ ids by subject name, keyed on the name's exact DER bytes (not on X.500 name equality,
+     * which ignores case): every envelope and receipt asks, and decoding the name cost 5% of the
+     * receiver's CPU. Bounded by emptying when full.
+     */
+    private static final Map<ByteBuffer, Optional<String>> BY_SUBJECT = new ConcurrentHashMap<>();
+    private static final int MAX_SUBJECTS = 1024;
 
     private OrganBinding() {
     }
 
     /** The organ id the certificate speaks for: its subject's single CN; empty when it has none or several. */
     public static Optional<String> organOf(X509Certificate certificate) {
-        RDN[] commonNames = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+        ByteBuffer subject = ByteBuffer.wrap(certificate.getSubjectX500Principal().getEncoded());
+        Optional<String> known = BY_SUBJECT.get(subject);
+        if (known != null) {
+            return known;
+        }
+        Optional<String> organ = organOfSubject(subject.array());
+        if (BY_SUBJECT.size() >= MAX_SUBJECTS) {
+            BY_SUBJECT.clear();
+        }
+        BY_SUBJECT.put(subject, organ);
+        return organ;
+    }
+
+    private static Optional<String> organOfSubject(byte[] subjectDer) {
+        RDN[] commonNames = X500Name.getInstance(subjectDer).getRDNs(BCStyle.CN);
         // Several CNs, or a CN in a multi-valued RDN, would make "the" CN a matter of which one a reader picks.
         if (commonNames.length != 1 || commonNames[0].isMultiValued()
                 || !(commonNames[0].getFirst().getValue() instanceof ASN1String cn)) {

@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
@@ -123,11 +126,57 @@ final class StrictJson {
 
     static Instant instant(ObjectNode object, String field, String what) {
         String text = text(object, field, what);
+        Instant common = parseMillisUtc(text);
+        if (common != null) {
+            return common;
+        }
         try {
             return MILLIS_UTC.parse(text, Instant::from);
         } catch (DateTimeParseException e) {
             throw malformed(what + "'s " + field + " '" + shorten(text) + "' is not an ISO-8601 UTC time");
         }
+    }
+
+    /**
+     * The time in the exact form this appliance writes ({@code 2026-01-31T08:15:00.250Z}), read
+     * without the general formatter (which cost 4% of the receiver's CPU); {@code null} for any
+     * other text, which {@link #MILLIS_UTC} then decides on, so the accepted set is unchanged.
+     */
+    static Instant parseMillisUtc(String text) {
+        if (text.length() != 24 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(19) != '.'
+                || text.charAt(23) != 'Z') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int millis = digits(text, 20, 3);
+        if ((year | month | day | hour | minute | second | millis) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, millis * 1_000_000)
+                    .toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException outOfRange) {
+            return null;
+        }
+    }
+
+    /** The ASCII digits at {@code [from, from + count)} as a number, or -1 if any is not a digit. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     static EnvelopeRejectedException malformed(String message) {

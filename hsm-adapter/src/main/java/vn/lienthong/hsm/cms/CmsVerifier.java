@@ -36,29 +36,56 @@ public final class CmsVerifier {
             NISTObjectIdentifiers.id_sha384.getId(), NISTObjectIdentifiers.id_sha512.getId());
 
     /**
-     * Verifiers by signer certificate (DER): building one converts the certificate and looks up its
-     * algorithms, which cost a quarter of a verification; one is safe to use from many threads (each
-     * verification gets new digest and signature objects from it).
+     * What is derived from a carried certificate, by its DER bytes: its verifier (building one
+     * converts the certificate and looks up its algorithms, a quarter of a verification) and its
+     * decoded JCA form (decoding it again for every message cost as much as the PKIX check).
+     * A verifier is safe to use from many threads (each verification gets new digest and
+     * signature objects from it); certificates are immutable.
      */
-    private static final Map<ByteBuffer, SignerInformationVerifier> VERIFIERS = new ConcurrentHashMap<>();
-    private static final int MAX_VERIFIERS = 1024;
+    private static final Map<ByteBuffer, Known> KNOWN = new ConcurrentHashMap<>();
+    private static final int MAX_KNOWN = 1024;
+
+    /** One certificate's derived forms; the verifier is made when it first signs something. */
+    private static final class Known {
+        final X509Certificate certificate;
+        volatile SignerInformationVerifier verifier;
+
+        Known(X509Certificate certificate) {
+            this.certificate = certificate;
+        }
+    }
 
     private CmsVerifier() {
     }
 
-    private static SignerInformationVerifier verifierFor(X509CertificateHolder certificate)
-            throws OperatorCreationException, CertificateException, java.io.IOException {
-        ByteBuffer key = ByteBuffer.wrap(certificate.getEncoded());
-        SignerInformationVerifier known = VERIFIERS.get(key);
+    private static Known known(X509CertificateHolder holder) {
+        ByteBuffer key;
+        try {
+            key = ByteBuffer.wrap(holder.getEncoded());
+        } catch (java.io.IOException e) {
+            throw new SignatureRejectedException("the certificate '" + holder.getSubject()
+                    + "' in the signature cannot be read", e);
+        }
+        Known known = KNOWN.get(key);
         if (known != null) {
             return known;
         }
-        SignerInformationVerifier built = new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(certificate);
-        if (VERIFIERS.size() >= MAX_VERIFIERS) {
-            VERIFIERS.clear();
+        Known decoded = new Known(toX509(holder));
+        if (KNOWN.size() >= MAX_KNOWN) {
+            KNOWN.clear();
         }
-        VERIFIERS.put(key, built);
-        return built;
+        KNOWN.put(key, decoded);
+        return decoded;
+    }
+
+    private static SignerInformationVerifier verifierFor(X509CertificateHolder certificate, Known known)
+            throws OperatorCreationException, CertificateException {
+        SignerInformationVerifier verifier = known.verifier;
+        if (verifier == null) {
+            verifier = new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(certificate);
+            known.verifier = verifier;
+        }
+        return verifier;
     }
 
     /** @throws SignatureRejectedException with the reason, when malformed or not matching */
@@ -79,24 +106,26 @@ public final class CmsVerifier {
             throw new SignatureRejectedException("the signature does not carry its signer's certificate");
         }
         X509CertificateHolder signerCertificate = matching.iterator().next();
+        Known signerKnown = known(signerCertificate);
         boolean valid;
         try {
-            valid = signer.verify(verifierFor(signerCertificate));
+            valid = signer.verify(verifierFor(signerCertificate, signerKnown));
         } catch (CMSSignerDigestMismatchException e) {
             throw new SignatureRejectedException("the content does not match the signature: its digest differs"
                     + " from the signed message digest", e);
         } catch (CMSVerifierCertificateNotValidException e) {
             throw new SignerCertificateNotValidException("the signer's certificate '" + signerCertificate.getSubject()
                     + "' was not valid at the signing time", e);
-        } catch (CMSException | OperatorCreationException | CertificateException | java.io.IOException
-                 | RuntimeException e) {
+        } catch (CMSException | OperatorCreationException | CertificateException | RuntimeException e) {
             throw new SignatureRejectedException("the signature cannot be checked: " + e.getMessage(), e);
         }
         if (!valid) {
             throw new SignatureRejectedException("the signature does not verify with the signer's certificate '"
                     + signerCertificate.getSubject() + "'");
         }
-        return new CmsSignature(toX509(signerCertificate), toX509(signed.getCertificates().getMatches(null)));
+        List<X509Certificate> carried = signed.getCertificates().getMatches(null).stream()
+                .map(holder -> known(holder).certificate).toList();
+        return new CmsSignature(signerKnown.certificate, carried);
     }
 
     private static CMSSignedData parse(byte[] cmsDer, byte[] content) {
@@ -127,7 +156,4 @@ public final class CmsVerifier {
         }
     }
 
-    private static List<X509Certificate> toX509(Collection<X509CertificateHolder> holders) {
-        return holders.stream().map(CmsVerifier::toX509).toList();
-    }
 }
