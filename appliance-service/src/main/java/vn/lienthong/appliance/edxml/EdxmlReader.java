@@ -6,6 +6,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.parsers.SAXParser;
@@ -15,6 +17,7 @@ import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
 import org.xml.sax.XMLReader;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Streams an edXML message through the JDK's SAX parser into a small bounded tree of its header
@@ -59,10 +62,12 @@ final class EdxmlReader {
             }
             in.reset();
             in.skipNBytes(strayPrefixLength(head));
-            XMLReader reader = newParser().getXMLReader();
+            XMLReader reader = borrowReader();
             reader.setContentHandler(tree);
             reader.setErrorHandler(THROWING);
             reader.parse(new InputSource(in));
+            // Only a reader whose parse ended normally goes back; one that threw is dropped.
+            giveBack(reader);
         } catch (EdxmlTreeBuilder.Rejection e) {
             throw e.rejection();
         } catch (SAXParseException e) {
@@ -213,6 +218,25 @@ final class EdxmlReader {
             throw new IllegalStateException("the JDK's XML parser refuses a security feature: " + e.getMessage(), e);
         }
         return factory;
+    }
+
+    /**
+     * Configured readers waiting for a document: making one (a whole parser configuration) cost
+     * more than parsing a 4 KiB document. A SAX reader may parse again once a parse has ended (SAX2
+     * {@code XMLReader}), with its features and properties kept; never two at once.
+     */
+    private static final BlockingQueue<XMLReader> IDLE_READERS = new ArrayBlockingQueue<>(64);
+    private static final DefaultHandler NO_HANDLER = new DefaultHandler();
+
+    private static XMLReader borrowReader() throws ParserConfigurationException, SAXException {
+        XMLReader idle = IDLE_READERS.poll();
+        return idle != null ? idle : newParser().getXMLReader();
+    }
+
+    private static void giveBack(XMLReader reader) {
+        // Let go of the document's tree before the reader waits for the next one.
+        reader.setContentHandler(NO_HANDLER);
+        IDLE_READERS.offer(reader);
     }
 
     private static SAXParser newParser() throws ParserConfigurationException, SAXException {
