@@ -72,10 +72,20 @@ public final class E2eCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "30s", converter = Durations.class,
-            description = "Load before measuring, not counted (JIT, connections, caches). Default ${DEFAULT-VALUE}:"
-                    + " on two cores the appliances' JIT compilers take a third or more of their CPU for the"
-                    + " first half minute under load (report.json: cpu.*JitCoresBusy).")
+            description = "Load before measuring, not counted (JIT, connections, caches), at least this long."
+                    + " Default ${DEFAULT-VALUE}: on two cores the appliances' JIT compilers take a third or more"
+                    + " of their CPU for the first half minute under load (report.json: cpu.*JitCoresBusy).")
     Duration warmup;
+
+    @Option(names = "--warmup-max", paramLabel = "TIME", defaultValue = "90s", converter = Durations.class,
+            description = "After --warmup, keep warming up while either appliance's JIT still compiles more than"
+                    + " 0.2 s per second (jvm_compilation_time_seconds_total), up to this long in all."
+                    + " Default ${DEFAULT-VALUE}; equal to --warmup for a fixed warm-up.")
+    Duration warmupMax;
+
+    /** Compiler time per second below which an appliance counts as warm. */
+    private static final double JIT_SETTLED = 0.2;
+    private static final String JIT_SECONDS = "jvm_compilation_time_seconds_total";
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "4096",
             description = "Size of each edXML document in bytes. Default ${DEFAULT-VALUE} (4 KiB).")
@@ -321,17 +331,21 @@ public final class E2eCommand implements Callable<Integer> {
         MetricsScrape receiverEnd;
         long benchCpuStart;
         long benchCpuEnd;
+        double warmupSeconds;
         long startNanos;
         long endNanos;
         List<LoadGenerator.Submitted> submitted;
         Map<String, Long> errors;
         try (LoadGenerator load = new LoadGenerator(senders)) {
             load.start(clientCount, rate);
-            long warmEnd = System.nanoTime() + warmup.toNanos();
+            long warmStart = System.nanoTime();
+            long warmEnd = warmStart + warmup.toNanos();
             while (System.nanoTime() < warmEnd) {
                 progress(String.format("warming up (%s): %.0f s left", what, (warmEnd - System.nanoTime()) / 1e9));
                 Thread.sleep(Math.min(1000, Math.max(1, (warmEnd - System.nanoTime()) / 1_000_000)));
             }
+            warmUntilJitSettles(what, senderOpsUri, receiverOpsUri, warmStart + warmupMax.toNanos());
+            warmupSeconds = (System.nanoTime() - warmStart) / 1e9;
             senderStart = MetricsScrape.read(ops, senderOpsUri);
             receiverStart = MetricsScrape.read(ops, receiverOpsUri);
             benchCpuStart = benchCpuNanos();
@@ -393,9 +407,8 @@ public final class E2eCommand implements Callable<Integer> {
         cpu.put("receiverCoresBusy", receiverCpu / windowSeconds);
         // JIT compilation in the window (wall time of the compiler threads): a run measured before the
         // appliances are warm shows it here, and its CPU is in the figures per document above.
-        cpu.put("senderJitCoresBusy", senderStart.delta(senderEnd, "jvm_compilation_time_seconds_total") / windowSeconds);
-        cpu.put("receiverJitCoresBusy", receiverStart.delta(receiverEnd, "jvm_compilation_time_seconds_total")
-                / windowSeconds);
+        cpu.put("senderJitCoresBusy", senderStart.delta(senderEnd, JIT_SECONDS) / windowSeconds);
+        cpu.put("receiverJitCoresBusy", receiverStart.delta(receiverEnd, JIT_SECONDS) / windowSeconds);
 
         Map<String, Double> heap = new LinkedHashMap<>();
         heap.put("senderIdle", heapMiB(senderStart));
@@ -436,9 +449,35 @@ public final class E2eCommand implements Callable<Integer> {
         say(String.format("%s: accepted %.0f/s (%.1f x raw HSM), delivered %.0f/s (%.1f x raw HSM), accept p99 %.1f ms",
                 what, acceptedPerSecond, ratios.get("acceptedOverRawHsmSign"), deliveredPerSecond,
                 ratios.get("deliveredOverRawHsmSign"), acceptLatency.p99()));
-        return new BenchReport.Point(clientCount, rate, windowSeconds, accepted, delivered, acceptedPerSecond,
+        return new BenchReport.Point(clientCount, rate, warmupSeconds, windowSeconds, accepted, delivered, acceptedPerSecond,
                 deliveredPerSecond, errors, acceptLatency, BenchReport.Latency.ofMicros(delivery), sampled[0], sampled[1],
                 cpu, heap, appliance, ratios, timeline, percentiles);
+    }
+
+    /**
+     * Goes on loading while the appliances' JIT compilers are still busy (5-second readings of
+     * {@code jvm_compilation_time_seconds_total}), until {@code deadline}: the CPU they take
+     * would otherwise be counted per document. Appliances without that metric count as warm.
+     */
+    private void warmUntilJitSettles(String what, URI senderOpsUri, URI receiverOpsUri, long deadline)
+            throws InterruptedException {
+        MetricsScrape sender = MetricsScrape.read(ops, senderOpsUri);
+        MetricsScrape receiver = MetricsScrape.read(ops, receiverOpsUri);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(Math.max(1, Math.min(5_000, (deadline - System.nanoTime()) / 1_000_000)));
+            MetricsScrape senderNow = MetricsScrape.read(ops, senderOpsUri);
+            MetricsScrape receiverNow = MetricsScrape.read(ops, receiverOpsUri);
+            double seconds = Math.max(1e-3, (senderNow.nanoTime() - sender.nanoTime()) / 1e9);
+            double senderJit = sender.delta(senderNow, JIT_SECONDS) / seconds;
+            double receiverJit = receiver.delta(receiverNow, JIT_SECONDS) / seconds;
+            if (senderJit < JIT_SETTLED && receiverJit < JIT_SETTLED) {
+                return;
+            }
+            progress(String.format("warming up (%s): the JIT still compiles (sender %.2f, receiver %.2f s/s);"
+                    + " at most %.0f s more", what, senderJit, receiverJit, (deadline - System.nanoTime()) / 1e9));
+            sender = senderNow;
+            receiver = receiverNow;
+        }
     }
 
     /** Waits until the sender has delivered everything it accepted (or --drain has passed). */

@@ -50,13 +50,14 @@ public record BenchReport(Run run, BaselineFigures baselines, List<Point> result
     /**
      * One load point.
      *
+     * @param warmupSeconds how long the load ran before the window (--warmup, longer while the JIT was busy)
      * @param errors non-202 answers and failed requests, by kind
      * @param cpu CPU milliseconds per document of each process (from process_cpu_seconds_total)
      * @param heapMiB heap in use, idle before the load and the most seen during it
      * @param appliance what the appliances' own metrics say happened per document (HSM, store)
      * @param ratios every figure divided by its baseline of the same run
      */
-    public record Point(int clients, Double targetRatePerSecond, double seconds, long accepted, double delivered,
+    public record Point(int clients, Double targetRatePerSecond, double warmupSeconds, double seconds, long accepted, double delivered,
                         double acceptedPerSecond, double deliveredPerSecond, Map<String, Long> errors,
                         Latency accept, Latency delivery, long deliverySampled, long notDeliveredInSample,
                         Map<String, Double> cpu, Map<String, Double> heapMiB, Map<String, Double> appliance,

@@ -24,7 +24,7 @@ class BenchE2eTest {
     @Test
     void aShortRunWithTwoClientsWritesReportJsonWithEveryFigureAndReportHtmlWithCharts() throws Exception {
         int exit = new CommandLine(new E2eCommand()).execute("--clients", "2", "--duration", "3s", "--warmup", "1s",
-                "--baseline-time", "300ms", "--drain", "20s", "--dir", dir.toString());
+                "--warmup-max", "1s", "--baseline-time", "300ms", "--drain", "20s", "--dir", dir.toString());
         assertEquals(0, exit);
 
         JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
@@ -45,11 +45,12 @@ class BenchE2eTest {
                 assertTrue(point.path(latency).has(p), latency + " latency has " + p);
             }
         }
-        for (String field : List.of("acceptedPerSecond", "deliveredPerSecond", "cpu", "heapMiB", "appliance",
-                "ratios", "timeline", "percentiles", "errors")) {
+        for (String field : List.of("warmupSeconds", "acceptedPerSecond", "deliveredPerSecond", "cpu", "heapMiB",
+                "appliance", "ratios", "timeline", "percentiles", "errors")) {
             assertTrue(point.has(field), "the result has " + field);
         }
         assertTrue(point.path("ratios").has("acceptedOverRawHsmSign"));
+        assertTrue(point.path("cpu").has("senderJitCoresBusy"), "the JIT's share of the window is reported");
         assertTrue(point.path("timeline").size() >= 2, "one timeline entry per measured second");
         assertTrue(point.path("heapMiB").path("senderIdle").asDouble() > 0, "heap read from the sender's /metrics");
 

@@ -25,7 +25,8 @@ class BenchScaleTest {
     @Test
     void aScaleRunReportsBothConfigurationsAndTheRatiosOfTheManyTenantPairToTheSingleTenantOne() throws Exception {
         int exit = new CommandLine(new E2eCommand()).execute("--scale-tenants", "3", "--scale-sample", "2",
-                "--clients", "2", "--duration", "2s", "--warmup", "1s", "--baseline-time", "200ms", "--drain", "10s",
+                "--clients", "2", "--duration", "2s", "--warmup", "1s", "--warmup-max", "1s", "--baseline-time", "200ms",
+                "--drain", "10s",
                 "--keys", "ec", "--dir", dir.toString());
         assertEquals(0, exit);
 
