@@ -19,6 +19,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -414,6 +415,24 @@ class TwoAppliancesTest {
         String id = envelope.header().messageId();
         assertEquals(1, h41.inbox(0).stream().filter(id::equals).count());
         assertEquals(204, h41.acknowledge(id).status());
+    }
+
+    @Test
+    void givesEachNewDocumentATimeOrderedIdSoTheOutboxAppendsIt() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (String subject : List.of("thứ nhất", "thứ hai", "thứ ba")) {
+            Answer submitted = g22.submit(edxml(G22, List.of(H41), subject));
+            assertEquals(202, submitted.status(), submitted.text());
+            ids.add(submitted.json().path("id").asText());
+        }
+        for (String id : ids) {
+            assertEquals(7, UUID.fromString(id).version(), id);
+        }
+        assertEquals(ids.stream().sorted().toList(), ids, "later documents have greater ids");
+        for (String id : ids) {
+            awaitDelivered(g22, id, 1);
+            assertEquals(204, h41.acknowledge(id).status());
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.provisioning.registry.TenantQuota;
+import vn.lienthong.storage.queue.MessageIds;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
@@ -115,9 +116,10 @@ public final class Submissions {
         // A message the document system signed itself is sent as it is: a TraceHeader would break its signature.
         byte[] payload = message.signed() ? intake.bytes()
                 : organisationSignature.apply(tenant, EdxmlTrace.append(intake.bytes(), tenant.organId(), now));
+        // A key names its message for good; a new one gets a time-ordered id, which the outbox's index appends.
         String messageId = idempotencyKey
                 .map(key -> UUID.nameUUIDFromBytes((tenant.organId() + "\n" + key).getBytes(StandardCharsets.UTF_8)))
-                .orElseGet(UUID::randomUUID)
+                .orElseGet(() -> MessageIds.timeOrdered(now))
                 .toString();
         EnvelopeHeader header = EnvelopeHeader.of(messageId, tenant.organId(), recipients, now,
                 LocalApi.EDXML_CONTENT_TYPE, payload);

@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import vn.lienthong.storage.Storage;
+import vn.lienthong.storage.queue.MessageIds;
 import vn.lienthong.storage.queue.OutboxMessage;
 
 /**
@@ -212,8 +212,7 @@ public final class InterleavedEnqueueReport {
                         }
                         inFlight.incrementAndGet();
                         try {
-                            ThreadLocalRandom random = ThreadLocalRandom.current();
-                            String messageId = new UUID(random.nextLong(), random.nextLong()).toString();
+                            String messageId = MessageIds.timeOrdered().toString();
                             storage.outbox().put(new OutboxMessage(StorageEnqueueBenchmark.TENANT, messageId,
                                     StorageEnqueueBenchmark.RECIPIENTS, envelope, Instant.now()));
                             puts.increment();

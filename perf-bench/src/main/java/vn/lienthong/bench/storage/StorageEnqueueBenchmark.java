@@ -3,7 +3,6 @@ package vn.lienthong.bench.storage;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,6 +23,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 import vn.lienthong.storage.Storage;
+import vn.lienthong.storage.queue.MessageIds;
 import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
 import vn.lienthong.storage.queue.PutResult;
@@ -103,9 +103,8 @@ public class StorageEnqueueBenchmark {
     }
 
     private PutResult<OutboxEntry> put() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        // A random UUID, as edXML message ids are: keys land all over the B-tree, as in service.
-        String messageId = new UUID(random.nextLong(), random.nextLong()).toString();
+        // The id the appliance gives a new message (time-ordered); a client's Idempotency-Key gives a random one.
+        String messageId = MessageIds.timeOrdered().toString();
         return storage.outbox().put(new OutboxMessage(TENANT, messageId, RECIPIENTS, envelope, Instant.now()));
     }
 }

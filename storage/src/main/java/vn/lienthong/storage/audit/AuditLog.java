@@ -155,7 +155,7 @@ public final class AuditLog {
     }
 
     private static ByteBuffer key(long sequence) {
-        return new BinaryWriter(8).i64(sequence).toDirectBuffer();
+        return new BinaryWriter(8).i64(sequence).toBuffer();
     }
 
     private static byte[] encode(AuditRecord record) {

@@ -87,7 +87,12 @@ public final class BinaryWriter {
         return Arrays.copyOf(bytes, length);
     }
 
-    /** A direct buffer ready to read (LMDB takes keys only from direct memory). */
+    /** A buffer ready to read over the bytes written so far (no copy): a key for {@link Transaction}. */
+    public ByteBuffer toBuffer() {
+        return ByteBuffer.wrap(bytes, 0, length);
+    }
+
+    /** A direct buffer ready to read, for lmdbjava called directly (it takes keys only from direct memory). */
     public ByteBuffer toDirectBuffer() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(length);
         buffer.put(bytes, 0, length).flip();

@@ -39,6 +39,8 @@ final class GroupCommitWriter {
     private final CommitListener listener;
     /** Lock-free: a producer preempted while submitting holds up nobody (64 producers share two cores). */
     private final ConcurrentLinkedQueue<Request<?>> queue = new ConcurrentLinkedQueue<>();
+    /** The writer thread's keys, copied to direct memory for LMDB. */
+    private final ByteBuffer keyBuffer = Transaction.newKeyBuffer();
     private final Object stopLock = new Object();
     private volatile boolean stopped;
     /** True while the writer is about to park or parked for want of requests: a producer then unparks it. */
@@ -243,7 +245,7 @@ final class GroupCommitWriter {
         Txn<ByteBuffer> txn = environment.begin(false);
         try (txn) {
             for (int i = 0; i < group.size(); i++) {
-                Transaction tx = new Transaction(txn, environment.dbis());
+                Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer);
                 results[i] = group.get(i).work().apply(tx);
                 afterCommit.addAll(tx.afterCommitActions());
             }

@@ -124,7 +124,7 @@ public final class Outbox {
     }
 
     private static ByteBuffer bodyKey(long sequence) {
-        return new BinaryWriter(8).i64(sequence).toDirectBuffer();
+        return new BinaryWriter(8).i64(sequence).toBuffer();
     }
 
     /**
@@ -162,7 +162,7 @@ public final class Outbox {
     }
 
     private static ByteBuffer usageKey(String tenant) {
-        return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toDirectBuffer();
+        return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toBuffer();
     }
 
     private static TenantUsage usage(Transaction tx, ByteBuffer usageKey) {

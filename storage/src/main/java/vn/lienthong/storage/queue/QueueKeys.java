@@ -41,25 +41,25 @@ final class QueueKeys {
     }
 
     static ByteBuffer tenant(String tenant) {
-        return new BinaryWriter().text(tenant).toDirectBuffer();
+        return new BinaryWriter().text(tenant).toBuffer();
     }
 
     static ByteBuffer message(String tenant, String messageId) {
-        return new BinaryWriter().text(tenant).text(messageId).toDirectBuffer();
+        return new BinaryWriter().text(tenant).text(messageId).toBuffer();
     }
 
     static ByteBuffer delivery(String tenant, String messageId, String recipient) {
-        return new BinaryWriter().text(tenant).text(messageId).text(recipient).toDirectBuffer();
+        return new BinaryWriter().text(tenant).text(messageId).text(recipient).toBuffer();
     }
 
     static ByteBuffer due(Instant at, String tenant, String messageId, String recipient) {
-        return new BinaryWriter().instant(at).text(tenant).text(messageId).text(recipient).toDirectBuffer();
+        return new BinaryWriter().instant(at).text(tenant).text(messageId).text(recipient).toBuffer();
     }
 
     /** The per-tenant due-index key of a due entry: tenant first, so each tenant's entries are one range. */
     static ByteBuffer tenantDue(Due due) {
         return new BinaryWriter().text(due.tenant()).instant(due.at()).text(due.messageId()).text(due.recipient())
-                .toDirectBuffer();
+                .toBuffer();
     }
 
     static Due decodeTenantDue(ByteBuffer key) {
@@ -81,7 +81,7 @@ final class QueueKeys {
     }
 
     static ByteBuffer inboxPending(String tenant, long sequence) {
-        return new BinaryWriter().text(tenant).i64(sequence).toDirectBuffer();
+        return new BinaryWriter().text(tenant).i64(sequence).toBuffer();
     }
 
     static String checkTenant(String tenant) {
