@@ -79,8 +79,8 @@ public final class Outbox {
             throw new IllegalArgumentException("An outgoing message needs at least one recipient.");
         }
 
-        // Encode before entering the writer thread, which serves everyone. Loops, not streams: this
-        // runs once per accepted document, and streams were a third of the enqueue's own CPU time.
+        // Encode before entering the writer thread, which serves everyone; plain loops, as this runs
+        // for every accepted document.
         ByteBuffer messageKey = QueueKeys.message(tenant, messageId);
         ByteBuffer usageKey = usageKey(tenant);
         // Version, accepted-at, the recipients and the envelope, each with its length: exactly this long.
