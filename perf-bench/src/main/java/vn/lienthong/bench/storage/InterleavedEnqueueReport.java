@@ -212,9 +212,10 @@ public final class InterleavedEnqueueReport {
                         }
                         inFlight.incrementAndGet();
                         try {
-                            String messageId = MessageIds.timeOrdered().toString();
-                            storage.outbox().put(new OutboxMessage(StorageEnqueueBenchmark.TENANT, messageId,
-                                    StorageEnqueueBenchmark.RECIPIENTS, envelope, Instant.now()));
+                            Instant now = Instant.now();
+                            storage.outbox().put(new OutboxMessage(StorageEnqueueBenchmark.TENANT,
+                                    MessageIds.timeOrdered(now).toString(), StorageEnqueueBenchmark.RECIPIENTS,
+                                    envelope, now));
                             puts.increment();
                         } finally {
                             inFlight.decrementAndGet();

@@ -2,6 +2,7 @@ package vn.lienthong.bench.storage;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.lmdbjava.Dbi;
@@ -23,13 +24,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import vn.lienthong.storage.queue.MessageIds;
 
 /**
  * The baseline: raw lmdbjava, one thread, default environment flags (every commit fsync'd), one
  * transaction of {@code putsPerTransaction} messages of {@code messageBytes} per operation; messages
  * per second are the score times {@code putsPerTransaction}. Layout {@code value}: one put per message
- * under a random 16-byte key (the issue's baseline). Layout {@code outbox}: what the store writes per
- * message, with lmdbjava directly: a lookup and a put of the message id (referring to the record) in
+ * under a random 16-byte key (the issue's baseline). Layout {@code append}: one put per message under
+ * a 16-byte sequence number with LMDB's append flag (the cheapest a put can be: full pages, none
+ * random). Layout {@code outbox}: what the store writes per message, with lmdbjava directly: a lookup
+ * and a put of the message id (time-ordered, as the appliance makes them; referring to the record) in
  * one database, the record appended in a second, an empty entry in each of the two due indexes (by
  * time, and by tenant then time) and the tenant's usage counter, under keys of the store's lengths (a
  * new delivery's state is implied by its record, so there is none to put); it tells the writer's own
@@ -53,7 +57,7 @@ public class RawLmdbPutBenchmark {
     @Param({"1", "100"})
     public int putsPerTransaction;
 
-    @Param({"value", "outbox"})
+    @Param({"value", "append", "outbox"})
     public String layout;
 
     private Path directory;
@@ -108,10 +112,15 @@ public class RawLmdbPutBenchmark {
     @Benchmark
     public void commit() {
         boolean outbox = layout.equals("outbox");
+        boolean append = layout.equals("append");
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             for (int i = 0; i < putsPerTransaction; i++) {
                 if (outbox) {
                     putLikeTheOutbox(txn);
+                } else if (append) {
+                    key.clear();
+                    key.putLong(0, 0).putLong(8, sequence++);
+                    db.put(txn, key, value.duplicate(), PutFlags.MDB_APPEND);
                 } else {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     key.clear();
@@ -124,10 +133,10 @@ public class RawLmdbPutBenchmark {
     }
 
     private void putLikeTheOutbox(Txn<ByteBuffer> txn) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        // Same tenant; the message id random, as a UUID is.
+        // Same tenant; the message id time-ordered, as the appliance makes them.
+        UUID id = MessageIds.timeOrdered();
         messageKey.clear();
-        messageKey.putLong(21, random.nextLong()).putLong(29, random.nextLong());
+        messageKey.putLong(21, id.getMostSignificantBits()).putLong(29, id.getLeastSignificantBits());
         db.get(txn, messageKey);
         long now = sequence++;
         bodyKey.clear();

@@ -104,7 +104,8 @@ public class StorageEnqueueBenchmark {
 
     private PutResult<OutboxEntry> put() {
         // The id the appliance gives a new message (time-ordered); a client's Idempotency-Key gives a random one.
-        String messageId = MessageIds.timeOrdered().toString();
-        return storage.outbox().put(new OutboxMessage(TENANT, messageId, RECIPIENTS, envelope, Instant.now()));
+        Instant now = Instant.now();
+        String messageId = MessageIds.timeOrdered(now).toString();
+        return storage.outbox().put(new OutboxMessage(TENANT, messageId, RECIPIENTS, envelope, now));
     }
 }

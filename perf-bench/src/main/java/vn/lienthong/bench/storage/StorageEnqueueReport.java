@@ -64,6 +64,7 @@ public final class StorageEnqueueReport {
                 store(64, size);
                 int median = medianBatch.computeIfAbsent(size, s -> Math.max(1, profiles.get("64/" + s).percentile(50)));
                 raw(median, size, "value");
+                raw(median, size, "append");
                 raw(median, size, "outbox");
                 raw(1, size, "value");
                 store(16, size);
@@ -85,7 +86,7 @@ public final class StorageEnqueueReport {
     }
 
     private void raw(int batch, int size, String layout) throws RunnerException {
-        record((layout.equals("value") ? "raw/" : "outbox-raw/") + batch + "/" + size,
+        record((layout.equals("value") ? "raw/" : layout + "-raw/") + batch + "/" + size,
                 run(RawLmdbPutBenchmark.class.getName() + "\\.commit$", Map.of("messageBytes", Integer.toString(size),
                         "putsPerTransaction", Integer.toString(batch), "layout", layout)));
     }
@@ -144,9 +145,12 @@ public final class StorageEnqueueReport {
                         "raw lmdbjava, " + batch + "/txn", commits * batch, commits, batch, batch, 1000 / commits);
             }
             int median = medianBatch.get(size);
-            double commits = rate("outbox-raw/" + median + "/" + size);
-            System.out.printf("%-8s %-24s %12.0f %10.0f %10d %10d %10.2f%n", size + " B",
-                    "raw, outbox's puts, " + median, commits * median, commits, median, median, 1000 / commits);
+            for (String layout : List.of("append", "outbox")) {
+                double commits = rate(layout + "-raw/" + median + "/" + size);
+                System.out.printf("%-8s %-24s %12.0f %10.0f %10d %10d %10.2f%n", size + " B",
+                        (layout.equals("append") ? "raw, appended keys, " : "raw, outbox's puts, ") + median,
+                        commits * median, commits, median, median, 1000 / commits);
+            }
         }
 
         System.out.printf("%nRatios: the median of the rounds' ratios, each of two figures measured back to back"
@@ -166,6 +170,9 @@ public final class StorageEnqueueReport {
             System.out.printf("%d B: store 64 producers / store 1 producer = %.1f %s; %.1f (target >= %.0f: %s)%n",
                     size, median(scaling), format(scaling), rate(store64) / rate(store1), SCALING_TARGET,
                     median(scaling) >= SCALING_TARGET ? "met" : "NOT met");
+            List<Double> toAppend = perRound(store64, "append-raw/" + median + "/" + size, median);
+            System.out.printf("%d B: store 64 producers / raw at the median batch with appended keys (the cheapest"
+                    + " put: full pages, none random) = %.2f %s%n", size, median(toAppend), format(toAppend));
             System.out.printf("%d B: store 1 producer / raw at 1 per txn = %.2f; store 64 producers / raw at 100"
                     + " per txn = %.2f%n", size, median(perRound(store1, "raw/1/" + size, 1)),
                     median(perRound(store64, "raw/100/" + size, 100)));

@@ -14,8 +14,9 @@ public final class BinaryWriter {
     private byte[] bytes;
     private int length;
 
+    /** Room for most keys (LMDB's longest is 511 bytes) without growing. */
     public BinaryWriter() {
-        this(64);
+        this(256);
     }
 
     public BinaryWriter(int expectedBytes) {
@@ -83,8 +84,9 @@ public final class BinaryWriter {
         return length;
     }
 
+    /** The bytes written; a writer made exactly as large hands over its array instead of a copy (records carry whole documents). */
     public byte[] toByteArray() {
-        return Arrays.copyOf(bytes, length);
+        return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
     }
 
     /** A buffer ready to read over the bytes written so far (no copy): a key for {@link Transaction}. */

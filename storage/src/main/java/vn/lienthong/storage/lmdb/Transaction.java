@@ -28,7 +28,7 @@ public final class Transaction {
     /**
      * Where a heap key is copied for LMDB, which reads keys only from direct memory. One buffer
      * reused for every key, since LMDB has read a key by the time a call returns: a direct buffer per
-     * key cost the writer thread a fifth of its time (allocation, and the cleaner's work after).
+     * key (its allocation, and the cleaner's work after) was a fifth of an enqueue's CPU time.
      */
     private ByteBuffer keyBuffer;
 

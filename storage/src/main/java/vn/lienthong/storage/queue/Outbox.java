@@ -1,12 +1,15 @@
 package vn.lienthong.storage.queue;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import vn.lienthong.storage.lmdb.BinaryReader;
 import vn.lienthong.storage.lmdb.BinaryWriter;
@@ -42,7 +45,7 @@ public final class Outbox {
     private static final int FAILED_CODE = 3;
     private static final ByteBuffer EMPTY_PREFIX = ByteBuffer.allocateDirect(0);
     /** Prefix of each tenant's usage counter in the meta database. */
-    private static final byte[] USAGE_PREFIX = "outbox-usage".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] USAGE_PREFIX = "outbox-usage".getBytes(StandardCharsets.US_ASCII);
 
     private final LmdbEnvironment environment;
     /** The tenant whose delivery was leased last: the next lease goes to the tenant after it (round robin). */
@@ -71,21 +74,30 @@ public final class Outbox {
         String messageId = QueueKeys.checkMessageId(message.messageId());
         byte[] envelope = Objects.requireNonNull(message.envelope(), "envelope");
         Instant acceptedAt = Objects.requireNonNull(message.acceptedAt(), "acceptedAt");
-        List<String> recipients = message.recipients().stream().map(QueueKeys::checkRecipient).distinct().toList();
+        List<String> recipients = distinct(message.recipients());
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("An outgoing message needs at least one recipient.");
         }
 
-        // Encode before entering the writer thread, which serves everyone.
+        // Encode before entering the writer thread, which serves everyone; plain loops, as this runs
+        // for every accepted document.
         ByteBuffer messageKey = QueueKeys.message(tenant, messageId);
-        BinaryWriter record = new BinaryWriter(envelope.length + 64).u8(RECORD_VERSION).instant(acceptedAt)
-                .i32(recipients.size());
-        recipients.forEach(record::text);
-        byte[] messageRecord = record.bytes(envelope).toByteArray();
-        List<Delivery> deliveries = recipients.stream().map(r -> initial(r, acceptedAt)).toList();
         ByteBuffer usageKey = usageKey(tenant);
-        List<DueKeys> dueKeys = recipients.stream()
-                .map(r -> DueKeys.of(new QueueKeys.Due(acceptedAt, tenant, messageId, r))).toList();
+        // Version, accepted-at, the recipients and the envelope, each with its length: exactly this long.
+        int recordBytes = 1 + 12 + 4 + 4 + envelope.length;
+        for (String recipient : recipients) {
+            recordBytes += 4 + recipient.getBytes(StandardCharsets.UTF_8).length;
+        }
+        BinaryWriter record = new BinaryWriter(recordBytes).u8(RECORD_VERSION).instant(acceptedAt)
+                .i32(recipients.size());
+        List<Delivery> deliveries = new ArrayList<>(recipients.size());
+        List<DueKeys> dueKeys = new ArrayList<>(recipients.size());
+        for (String recipient : recipients) {
+            record.text(recipient);
+            deliveries.add(initial(recipient, acceptedAt));
+            dueKeys.add(DueKeys.of(new QueueKeys.Due(acceptedAt, tenant, messageId, recipient)));
+        }
+        byte[] messageRecord = record.bytes(envelope).toByteArray();
 
         return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
@@ -597,6 +609,18 @@ public final class Outbox {
     }
 
     /** A delivery as the message's acceptance leaves it: queued since then, due then, no attempt yet. */
+    /** The recipients, each checked, in their order without repeats. */
+    private static List<String> distinct(List<String> recipients) {
+        if (recipients.size() == 1) {
+            return List.of(QueueKeys.checkRecipient(recipients.getFirst()));
+        }
+        Set<String> distinct = new LinkedHashSet<>();
+        for (String recipient : recipients) {
+            distinct.add(QueueKeys.checkRecipient(recipient));
+        }
+        return List.copyOf(distinct);
+    }
+
     private static Delivery initial(String recipient, Instant acceptedAt) {
         return new Delivery(recipient, DeliveryStatus.PENDING, 0, acceptedAt, null, null, null, acceptedAt, null);
     }
