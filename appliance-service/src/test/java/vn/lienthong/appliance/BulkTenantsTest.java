@@ -88,15 +88,7 @@ class BulkTenantsTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {bulk, peer, bulkToken, peerToken}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(bulk, peer, bulkToken, peerToken);
     }
 
     @Test

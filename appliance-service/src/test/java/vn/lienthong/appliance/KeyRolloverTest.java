@@ -66,15 +66,7 @@ class KeyRolloverTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {h41, appliance, token}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(h41, appliance, token);
     }
 
     @Test

@@ -78,15 +78,7 @@ class ManyTokensTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {g22, h41, appliance, main, second}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(g22, h41, appliance, main, second);
     }
 
     @Test

@@ -72,15 +72,7 @@ class OperatorApiTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {h41, observer, registrar, security, stranger, appliance, token}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(h41, observer, registrar, security, stranger, appliance, token);
     }
 
     @Test

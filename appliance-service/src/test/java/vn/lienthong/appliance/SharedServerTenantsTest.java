@@ -89,15 +89,7 @@ class SharedServerTenantsTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {h41, h14, h26, peerToken, shared, tokenPeer, tokenShared}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(h41, h14, h26, peerToken, shared, tokenPeer, tokenShared);
     }
 
     @Test

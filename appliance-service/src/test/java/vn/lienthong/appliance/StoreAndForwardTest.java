@@ -87,15 +87,7 @@ class StoreAndForwardTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {g22, g33, h41, a, b, c, tokenA, tokenB, tokenC}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(g22, g33, h41, a, b, c, tokenA, tokenB, tokenC);
     }
 
     /** Imports the routing directory into every appliance, from a separate process while they run. */

@@ -112,16 +112,7 @@ class TenantIsolationTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {g22, tenantA, tenantB, peerToken, peer, shared, tokenPeer,
-                tokenShared}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(g22, tenantA, tenantB, peerToken, peer, shared, tokenPeer, tokenShared);
     }
 
     @BeforeEach

@@ -123,4 +123,17 @@ final class TestAppliance implements AutoCloseable {
             running.close();
         }
     }
+
+    /** Closes each that is not null, in order, going on past any that fails: a test's clean-up after a failure. */
+    static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception ignored) {
+                // best effort: the test's own failure, if any, is what matters
+            }
+        }
+    }
 }

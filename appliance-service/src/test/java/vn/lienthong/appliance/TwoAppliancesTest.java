@@ -119,15 +119,7 @@ class TwoAppliancesTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {g22, h41, h14, peerA, peerB, a, b, tokenA, tokenB}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(g22, h41, h14, peerA, peerB, a, b, tokenA, tokenB);
     }
 
     // --- the way of a document ---------------------------------------------------------------

@@ -108,15 +108,7 @@ class UntrustworthyReceiptTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {g22, a, peerAxis, peer, tokenA, tokenPeer}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        TestAppliance.closeAll(g22, a, peerAxis, peer, tokenA, tokenPeer);
     }
 
     @Test
