@@ -18,6 +18,8 @@ import vn.lienthong.storage.queue.OutboxMessage;
  * {@link StorageEnqueueBenchmark}), then raw lmdbjava committing transactions of the store's median
  * batch ({@link RawLmdbPutBenchmark}, layout {@code value}: one put per message). Each ratio is the
  * median over the triplets. JMH's forks ({@link StorageEnqueueReport}) meet the disk seconds apart.
+ * The producers are platform threads, as JMH's are, or virtual threads, as the appliance's request
+ * handlers are (the local API's and the axis listener's).
  */
 public final class InterleavedEnqueueReport {
 
@@ -26,26 +28,35 @@ public final class InterleavedEnqueueReport {
 
     private final int triplets;
     private final long sliceNanos;
+    private final boolean virtualProducers;
 
-    private InterleavedEnqueueReport(int triplets, long sliceMillis) {
+    private InterleavedEnqueueReport(int triplets, long sliceMillis, boolean virtualProducers) {
         this.triplets = triplets;
         this.sliceNanos = sliceMillis * 1_000_000;
+        this.virtualProducers = virtualProducers;
     }
 
     /**
-     * Arguments: triplets per message size (default 30), milliseconds per slice (default 400) and
-     * message sizes in bytes, comma-separated (default 1024,4096).
+     * Arguments: triplets per message size (default 30), milliseconds per slice (default 400),
+     * message sizes in bytes, comma-separated (default 1024,4096), and the producers' threads,
+     * {@code platform} (default) or {@code virtual}.
      */
     public static void main(String[] args) throws Exception {
         int triplets = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         long slice = args.length > 1 ? Long.parseLong(args[1]) : 400;
         List<Integer> sizes = java.util.Arrays.stream((args.length > 2 ? args[2] : "1024,4096").split(","))
                 .map(Integer::valueOf).toList();
-        System.out.printf("LMDB files in %s; %d triplets of %d ms slices per message size%n", BenchDirectory.root(),
-                triplets, slice);
+        boolean virtual = args.length > 3 && switch (args[3]) {
+            case "virtual" -> true;
+            case "platform" -> false;
+            default -> throw new IllegalArgumentException("The producers' threads are platform or virtual, not "
+                    + args[3] + ".");
+        };
+        System.out.printf("LMDB files in %s; %d triplets of %d ms slices per message size; producers on %s threads%n",
+                BenchDirectory.root(), triplets, slice, virtual ? "virtual" : "platform");
         boolean met = true;
         for (int size : sizes) {
-            met &= new InterleavedEnqueueReport(triplets, slice).measure(size);
+            met &= new InterleavedEnqueueReport(triplets, slice, virtual).measure(size);
         }
         System.out.printf("%ninterleaved: all targets %s%n", met ? "met" : "NOT met");
         System.exit(0);
@@ -66,7 +77,7 @@ public final class InterleavedEnqueueReport {
         rawOutbox.open();
         try (Storage storage = Storage.open(storeDirectory, StorageEnqueueBenchmark.MAP_SIZE,
                 (writes, took) -> recorder.get().committed(writes, took))) {
-            Producers producers = new Producers(storage, size);
+            Producers producers = new Producers(storage, size, virtualProducers);
             // Warm up both (the JIT, the trees' upper levels) and find the store's median batch.
             warmUpCommits.recording(true);
             producers.run(PRODUCERS, WARM_UP_NANOS);
@@ -199,12 +210,12 @@ public final class InterleavedEnqueueReport {
         private final List<Thread> threads = new ArrayList<>();
         private volatile boolean stopped;
 
-        Producers(Storage storage, int size) {
+        Producers(Storage storage, int size, boolean virtual) {
             byte[] envelope = new byte[size];
             ThreadLocalRandom.current().nextBytes(envelope);
             for (int i = 0; i < PRODUCERS; i++) {
                 int number = i;
-                threads.add(Thread.ofPlatform().daemon(true).start(() -> {
+                threads.add((virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon(true)).start(() -> {
                     while (!stopped) {
                         if (number >= active.get()) {
                             sleepMillis(1);
