@@ -21,6 +21,7 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.Txn;
 import vn.lienthong.storage.lmdb.BinaryWriter;
+import vn.lienthong.storage.lmdb.Transaction;
 import vn.lienthong.storage.queue.DeliveryLease;
 import vn.lienthong.storage.queue.DeliveryStatus;
 import vn.lienthong.storage.queue.OutboxMessage;
@@ -113,7 +114,7 @@ class StorageSchemaTest {
     }
 
     private static void put(Dbi<ByteBuffer> db, Txn<ByteBuffer> txn, BinaryWriter key, BinaryWriter value) {
-        db.put(txn, key.toDirectBuffer(), value.toDirectBuffer());
+        db.put(txn, Transaction.direct(key.toByteArray()), Transaction.direct(value.toByteArray()));
     }
 
     private int schema() {

@@ -94,13 +94,6 @@ public final class BinaryWriter {
         return ByteBuffer.wrap(bytes, 0, length);
     }
 
-    /** A direct buffer ready to read, for lmdbjava called directly (it takes keys only from direct memory). */
-    public ByteBuffer toDirectBuffer() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(length);
-        buffer.put(bytes, 0, length).flip();
-        return buffer;
-    }
-
     private void ensure(int more) {
         if (length + more > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
