@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Told of every committed write transaction, for metrics (commit latency, writes per group commit).
- * Called on the storage writer thread: it must return quickly and must not call back into storage.
+ * Called on the storage's writer thread or on the thread that answers its large groups: it must be
+ * thread-safe, return quickly and not call back into storage.
  */
 @FunctionalInterface
 public interface CommitListener {

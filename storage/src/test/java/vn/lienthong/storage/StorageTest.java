@@ -20,8 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
 import vn.lienthong.storage.queue.PutResult;
 
@@ -138,6 +140,51 @@ class StorageTest {
         }
         List<Integer> sizes = List.copyOf(groupSizes);
         assertEquals(List.of(1, 1, 8), sizes.subList(0, 3), "the eight waiting puts shared one commit: " + sizes);
+    }
+
+    @Test
+    void theWriterGoesOnWhileALargeGroupsCallersAreAnswered() throws Exception {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch releaseWriter = new CountDownLatch(1);
+        CountDownLatch largeGroupAnswering = new CountDownLatch(1);
+        CountDownLatch releaseAnswers = new CountDownLatch(1);
+        AtomicInteger commits = new AtomicInteger();
+        CommitListener listener = (writes, took) -> {
+            if (commits.incrementAndGet() == 2) {
+                // A group of one is answered by the writer: holding it here lets the next puts queue up.
+                writerHeld.countDown();
+                awaitQuietly(releaseWriter);
+            } else if (writes > 2) {
+                // Answering the large group stalls here; the writer must not be the one stalled.
+                largeGroupAnswering.countDown();
+                awaitQuietly(releaseAnswers);
+            }
+        };
+        try (Storage storage = Storage.open(directory, MAP_SIZE, listener);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            storage.registry().put("k", "warm-up", new byte[1]);
+            Future<?> first = pool.submit(() -> storage.outbox().put(message("t", "first")));
+            assertTrue(writerHeld.await(30, TimeUnit.SECONDS));
+            List<Future<PutResult<OutboxEntry>>> large = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String id = "large-" + i;
+                large.add(pool.submit(() -> storage.outbox().put(message("t", id))));
+            }
+            Thread.sleep(300); // lets all eight reach the writer's queue
+            releaseWriter.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            assertTrue(largeGroupAnswering.await(30, TimeUnit.SECONDS), "the eight puts were committed as one group");
+
+            // While that group's callers wait for their answers, a new write is committed and answered.
+            Future<PutResult<OutboxEntry>> after = pool.submit(() -> storage.outbox().put(message("t", "after")));
+            assertInstanceOf(PutResult.Accepted.class, after.get(30, TimeUnit.SECONDS));
+            assertFalse(large.getFirst().isDone(), "the large group is still being answered");
+            releaseAnswers.countDown();
+            for (Future<PutResult<OutboxEntry>> f : large) {
+                assertInstanceOf(PutResult.Accepted.class, f.get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(10, storage.outbox().pendingDeliveries());
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

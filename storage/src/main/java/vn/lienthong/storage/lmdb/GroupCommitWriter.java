@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.lmdbjava.Env;
@@ -17,9 +18,15 @@ import vn.lienthong.storage.CommitListener;
  * The single writer thread: takes every write request waiting, runs them in one transaction and
  * commits once (one fsync for the group), then answers each. If the group fails (a full map, one
  * bad request) it is aborted and each request retried alone, so that only the one that fails is
- * refused and none is answered before it is durable. When fewer requests wait than the last group
- * held, it waits a moment (at most 1/8 of the last commit's time) for the callers that group
- * answered: under steady load they are writing again, and one commit for all of them beats two.
+ * refused and none is answered before it is durable.
+ *
+ * <p>The writer is the one thing every write waits for, so it does as little else as it can. It runs
+ * each request as soon as it takes it, while the rest of the group is still arriving, rather than
+ * gathering first and running them all after. A large group is answered by a second thread, so the
+ * writer can begin the next group while that one's callers are being woken (on two cores, waking 64
+ * platform threads takes about as long as running their writes). When fewer requests wait than the
+ * last group held, it waits a moment (at most 1/8 of the last group's time) for the callers that
+ * group answered: under steady load they are writing again, and one commit for all of them beats two.
  */
 final class GroupCommitWriter {
 
@@ -27,10 +34,16 @@ final class GroupCommitWriter {
     private static final int MAX_GROUP_WRITES = 1024;
     /** Keeps a group well below LMDB's limit of dirty pages per transaction. */
     private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
-    /** The longest a group waits for the last group's callers to come back; also at most 1/8 of the last commit. */
+    /** The longest a group waits for the last group's callers to come back; also at most 1/8 of the last group. */
     private static final long MAX_GATHER_NANOS = 2_000_000;
+    /** Groups up to this size are answered by the writer itself: handing them over costs more than it saves. */
+    private static final int ANSWERED_BY_WRITER = 2;
 
     private record Request<T>(Function<Transaction, T> work, long bytes, CompletableFuture<T> result) {
+    }
+
+    /** A committed group, durable, and what its callers are to be told. */
+    private record Committed(List<Request<?>> group, Object[] results, List<Runnable> afterCommit, Duration took) {
     }
 
     private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>());
@@ -46,6 +59,11 @@ final class GroupCommitWriter {
     /** True while the writer is about to park or parked for want of requests: a producer then unparks it. */
     private volatile boolean writerWaiting;
     private volatile Thread thread;
+    /** Answers large groups (wakes their callers) while the writer goes on; see the class comment. */
+    private final LinkedBlockingQueue<Committed> toAnswer = new LinkedBlockingQueue<>();
+    private volatile Thread answerer;
+    /** Set by the writer thread when it takes STOP: the group it was gathering is the last. */
+    private boolean stopTaken;
 
     GroupCommitWriter(LmdbEnvironment environment, CommitListener listener) {
         this.environment = environment;
@@ -69,6 +87,8 @@ final class GroupCommitWriter {
                     loop();
                 });
         await(ready);
+        answerer = Thread.ofPlatform().name("lmdb-answers " + environment.directory().getFileName()).daemon(true)
+                .start(this::answerLoop);
     }
 
     <T> T write(long approximateBytes, Function<Transaction, T> work) {
@@ -109,55 +129,112 @@ final class GroupCommitWriter {
             queue.add(STOP);
         }
         LockSupport.unpark(thread);
+        // The writer hands the answerer an empty group as its last, once every group is answered or handed.
+        boolean interrupted = joinUninterruptibly(thread);
+        interrupted |= joinUninterruptibly(answerer);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Joins {@code t}; true if this thread was interrupted meanwhile. */
+    private static boolean joinUninterruptibly(Thread t) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (t.isAlive()) {
             try {
-                thread.join();
+                t.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return interrupted;
     }
 
     private void loop() {
         List<Request<?>> group = new ArrayList<>();
         boolean stopping = false;
         int lastGroupSize = 0;
-        long lastCommitNanos = 0;
+        long lastGroupNanos = 0;
         while (!stopping) {
             Request<?> next = takeUninterruptibly();
+            if (next == STOP) {
+                break;
+            }
+            long started = System.nanoTime();
             group.clear();
+            Committed committed;
+            try {
+                committed = commit(group, next, started, true, lastGroupSize,
+                        Math.min(MAX_GATHER_NANOS, lastGroupNanos / 8));
+            } catch (Throwable e) {
+                // Someone in the group failed; find out who by committing each alone.
+                committed = null;
+            }
+            stopping = stopTaken;
+            if (committed != null) {
+                answer(committed);
+            } else {
+                commitEachAlone(group);
+            }
+            lastGroupNanos = System.nanoTime() - started;
+            lastGroupSize = group.size();
+        }
+        toAnswer.add(new Committed(List.of(), new Object[0], List.of(), Duration.ZERO));
+    }
+
+    /**
+     * Begins a transaction, runs {@code first} and, if {@code gather}, every request that arrives
+     * while the group is open, adding each to {@code group}, then commits. Taking STOP ends the group
+     * (see stopTaken). Returns what to answer; throws if any request or the commit failed (nothing is
+     * then kept).
+     */
+    private Committed commit(List<Request<?>> group, Request<?> first, long started, boolean gather,
+                             int lastGroupSize, long gatherNanos) {
+        List<Object> results = new ArrayList<>();
+        List<Runnable> afterCommit = new ArrayList<>();
+        Txn<ByteBuffer> txn = environment.begin(false);
+        try (txn) {
             long bytes = 0;
             long gatherUntil = 0;
+            Request<?> next = first;
             while (next != null) {
                 if (next == STOP) {
-                    stopping = true;
+                    stopTaken = true;
                     break;
                 }
                 group.add(next);
+                Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer);
+                results.add(next.work().apply(tx));
+                afterCommit.addAll(tx.afterCommitActions());
                 bytes += next.bytes();
-                if (group.size() >= MAX_GROUP_WRITES || bytes >= MAX_GROUP_BYTES) {
+                if (!gather || group.size() >= MAX_GROUP_WRITES || bytes >= MAX_GROUP_BYTES) {
                     break;
                 }
                 next = queue.poll();
                 if (next == null && group.size() < lastGroupSize) {
-                    // The callers the last commit answered are most likely writing again: a moment's wait
+                    // The callers the last group answered are most likely writing again: a moment's wait
                     // for them costs less than an fsync spent on a fraction of them. Bounded by a share of
-                    // a commit's time, so callers that do not come back cost little.
+                    // a group's time, so callers that do not come back cost little.
                     if (gatherUntil == 0) {
-                        gatherUntil = System.nanoTime() + Math.min(MAX_GATHER_NANOS, lastCommitNanos / 8);
+                        gatherUntil = started + gatherNanos;
                     }
                     next = pollUntil(gatherUntil);
                 }
             }
-            if (!group.isEmpty()) {
-                long started = System.nanoTime();
-                commitGroup(group);
-                lastCommitNanos = System.nanoTime() - started;
-                lastGroupSize = group.size();
+            txn.commit();
+        } finally {
+            environment.endTransaction();
+        }
+        return new Committed(List.copyOf(group), results.toArray(), afterCommit,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private void commitEachAlone(List<Request<?>> group) {
+        for (Request<?> request : group) {
+            try {
+                answer(commitAlone(request));
+            } catch (Throwable e) {
+                request.result().completeExceptionally(environment.translate(e));
             }
         }
     }
@@ -199,27 +276,9 @@ final class GroupCommitWriter {
         return next;
     }
 
-    private void commitGroup(List<Request<?>> group) {
-        if (group.size() > 1) {
-            try {
-                commit(group);
-                return;
-            } catch (Throwable e) {
-                // Someone in the group failed; find out who by committing each alone.
-            }
-        }
-        for (Request<?> request : group) {
-            try {
-                commitAlone(request);
-            } catch (Throwable e) {
-                request.result().completeExceptionally(environment.translate(e));
-            }
-        }
-    }
-
-    private void commitAlone(Request<?> request) throws Throwable {
+    private Committed commitAlone(Request<?> request) {
         try {
-            commit(List.of(request));
+            return commit(new ArrayList<>(), request, System.nanoTime(), false, 0, 0);
         } catch (Env.MapFullException e) {
             // A process that died while reading pins old pages; once its slot is cleared they are free.
             // Failing that, grow the map while the configured ceiling allows.
@@ -227,8 +286,7 @@ final class GroupCommitWriter {
             boolean retry = environment.clearStaleReaders() || environment.growTowardsLimit();
             while (retry) {
                 try {
-                    commit(List.of(request));
-                    return;
+                    return commit(new ArrayList<>(), request, System.nanoTime(), false, 0, 0);
                 } catch (Env.MapFullException again) {
                     last = again;
                     retry = environment.growTowardsLimit();
@@ -238,26 +296,36 @@ final class GroupCommitWriter {
         }
     }
 
-    private void commit(List<Request<?>> group) {
-        long started = System.nanoTime();
-        Object[] results = new Object[group.size()];
-        List<Runnable> afterCommit = new ArrayList<>();
-        Txn<ByteBuffer> txn = environment.begin(false);
-        try (txn) {
-            for (int i = 0; i < group.size(); i++) {
-                Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer);
-                results[i] = group.get(i).work().apply(tx);
-                afterCommit.addAll(tx.afterCommitActions());
-            }
-            txn.commit();
-        } finally {
-            environment.endTransaction();
+    /** Durable from here on: nothing below may make the group be retried. */
+    private void answer(Committed committed) {
+        if (committed.group().size() <= ANSWERED_BY_WRITER) {
+            answerNow(committed);
+        } else {
+            toAnswer.add(committed);
         }
-        // Durable from here on: nothing below may make the group be retried.
-        notifyQuietly(() -> listener.committed(group.size(), Duration.ofNanos(System.nanoTime() - started)));
-        afterCommit.forEach(GroupCommitWriter::notifyQuietly);
-        for (int i = 0; i < group.size(); i++) {
-            complete(group.get(i), results[i]);
+    }
+
+    private void answerNow(Committed committed) {
+        notifyQuietly(() -> listener.committed(committed.group().size(), committed.took()));
+        committed.afterCommit().forEach(GroupCommitWriter::notifyQuietly);
+        for (int i = 0; i < committed.group().size(); i++) {
+            complete(committed.group().get(i), committed.results()[i]);
+        }
+    }
+
+    /** Runs on the answerer thread until the writer hands it an empty group, its last. */
+    private void answerLoop() {
+        for (;;) {
+            Committed committed;
+            try {
+                committed = toAnswer.take();
+            } catch (InterruptedException e) {
+                continue; // only the writer's last, empty group ends this thread: callers must hear
+            }
+            if (committed.group().isEmpty()) {
+                return;
+            }
+            answerNow(committed);
         }
     }
 
