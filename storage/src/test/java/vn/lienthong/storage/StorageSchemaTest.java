@@ -66,7 +66,38 @@ class StorageSchemaTest {
                     storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30)).orElseThrow().envelope());
             assertEquals(List.of(), storage.checkIntegrity());
         }
-        assertEquals(2, schema());
+        assertEquals(3, schema());
+    }
+
+    @Test
+    void aVersionTwoStoreKeepsItsWholeRecordsReadableNextToNewChunkedOnes() {
+        byte[] oldEnvelope = "old envelope, appended whole".getBytes(UTF_8);
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            storage.registry().put("k", "v", new byte[] {1});
+        }
+        writeVersionTwoMessage("t1", "old", "G01", oldEnvelope, 41);
+        setSchema(2);
+
+        byte[] newEnvelope = new byte[5000]; // more than one chunk
+        new java.util.Random(7).nextBytes(newEnvelope);
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            assertArrayEquals(oldEnvelope, storage.outbox().get("t1", "old").orElseThrow().envelope());
+            storage.outbox().put(new OutboxMessage("t1", "new", List.of("G01"), newEnvelope, T0.plusSeconds(1)));
+            assertArrayEquals(oldEnvelope, storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30))
+                    .orElseThrow().envelope());
+            assertArrayEquals(newEnvelope, storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30))
+                    .orElseThrow().envelope());
+            assertEquals(List.of(), storage.checkIntegrity());
+        }
+        assertEquals(3, schema());
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Dbi<ByteBuffer> bodies = env.openDbi("outbox-bodies");
+            try (Txn<ByteBuffer> txn = env.txnRead(); var cursor = bodies.openCursor(txn)) {
+                assertTrue(cursor.last());
+                assertEquals(12, cursor.key().remaining(), "new records are kept under (sequence, chunk)");
+                assertEquals(42, cursor.key().getLong(cursor.key().position()), "after the old record's sequence");
+            }
+        }
     }
 
     @Test
@@ -74,12 +105,12 @@ class StorageSchemaTest {
         try (Storage storage = Storage.open(directory, MAP_SIZE)) {
             storage.registry().put("k", "v", new byte[] {1});
         }
-        setSchema(3);
+        setSchema(4);
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> Storage.open(directory, MAP_SIZE));
-        assertTrue(refused.getMessage().contains("written by a newer lienthong (schema version 3"),
+        assertTrue(refused.getMessage().contains("written by a newer lienthong (schema version 4"),
                 refused.getMessage());
-        assertEquals(3, schema());
+        assertEquals(4, schema());
 
         setSchema(0);
         refused = assertThrows(IllegalStateException.class, () -> Storage.open(directory, MAP_SIZE));
@@ -102,6 +133,32 @@ class StorageSchemaTest {
                 put(dbs.get("outbox-deliveries"), txn, new BinaryWriter().text(tenant).text(id).text(recipient),
                         new BinaryWriter().u8(1).u8(0).i32(0).nullableInstant(T0).nullableText(null)
                                 .nullableBytes(null).nullableInstant(null).nullableInstant(T0).nullableInstant(null));
+                put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
+                        new BinaryWriter());
+                put(dbs.get("outbox-tenant-due"), txn,
+                        new BinaryWriter().text(tenant).instant(T0).text(id).text(recipient), new BinaryWriter());
+                put(dbs.get("meta"), txn, new BinaryWriter().raw("outbox-usage".getBytes(US_ASCII)).text(tenant),
+                        new BinaryWriter().i64(1).i64(envelope.length));
+                txn.commit();
+            }
+        }
+    }
+
+    /**
+     * An outgoing message as schema 2 wrote it: the record appended whole under its 8-byte sequence,
+     * the message id referring to it, both due entries and the tenant's usage (no delivery state).
+     */
+    private void writeVersionTwoMessage(String tenant, String id, String recipient, byte[] envelope, long sequence) {
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
+            for (String name : List.of("outbox-messages", "outbox-bodies", "outbox-due", "outbox-tenant-due", "meta")) {
+                dbs.put(name, env.openDbi(name));
+            }
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                put(dbs.get("outbox-bodies"), txn, new BinaryWriter().i64(sequence),
+                        new BinaryWriter().u8(1).instant(T0).i32(1).text(recipient).bytes(envelope));
+                put(dbs.get("outbox-messages"), txn, new BinaryWriter().text(tenant).text(id),
+                        new BinaryWriter().u8(2).i64(sequence));
                 put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
                         new BinaryWriter());
                 put(dbs.get("outbox-tenant-due"), txn,

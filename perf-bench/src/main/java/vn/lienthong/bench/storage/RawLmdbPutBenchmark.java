@@ -34,7 +34,8 @@ import vn.lienthong.storage.queue.MessageIds;
  * a 16-byte sequence number with LMDB's append flag (the cheapest a put can be: full pages, none
  * random). Layout {@code outbox}: what the store writes per message, with lmdbjava directly: a lookup
  * and a put of the message id (time-ordered, as the appliance makes them; referring to the record) in
- * one database, the record appended in a second, an empty entry in each of the two due indexes (by
+ * one database, the record appended in a second in chunks of at most 998 bytes (four to a 4 KiB
+ * page, as the store splits it), an empty entry in each of the two due indexes (by
  * time, and by tenant then time) and the tenant's usage counter, under keys of the store's lengths (a
  * new delivery's state is implied by its record, so there is none to put); it tells the writer's own
  * cost from the cost of the store's records.
@@ -77,9 +78,11 @@ public class RawLmdbPutBenchmark {
     /** The tenant (17 bytes), the due time, the message id and the recipient. */
     private final ByteBuffer tenantDueKey = ByteBuffer.allocateDirect(86);
     private final ByteBuffer empty = ByteBuffer.allocateDirect(0);
-    /** The record's sequence, and the message id's value: a reference to it. */
-    private final ByteBuffer bodyKey = ByteBuffer.allocateDirect(8);
-    private final ByteBuffer reference = ByteBuffer.allocateDirect(9);
+    /** The store's largest chunk of a record on 4 KiB pages (see Outbox). */
+    private static final int MAX_CHUNK_BYTES = 998;
+    /** The record's sequence and chunk number, and the message id's value: a reference to it. */
+    private final ByteBuffer bodyKey = ByteBuffer.allocateDirect(12);
+    private final ByteBuffer reference = ByteBuffer.allocateDirect(17);
     /** The tenant's usage counter and its value (documents, bytes). */
     private final ByteBuffer usageKey = ByteBuffer.allocateDirect(29);
     private final ByteBuffer usage = ByteBuffer.allocateDirect(16);
@@ -139,11 +142,18 @@ public class RawLmdbPutBenchmark {
         messageKey.putLong(21, id.getMostSignificantBits()).putLong(29, id.getLeastSignificantBits());
         db.get(txn, messageKey);
         long now = sequence++;
-        bodyKey.clear();
-        bodyKey.putLong(0, now);
-        bodies.put(txn, bodyKey, record.duplicate(), PutFlags.MDB_APPEND);
+        int length = record.remaining();
+        int chunks = (length + MAX_CHUNK_BYTES - 1) / MAX_CHUNK_BYTES;
+        int chunkBytes = (length + chunks - 1) / chunks;
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            bodyKey.clear();
+            bodyKey.putLong(0, now).putInt(8, chunk);
+            int from = chunk * chunkBytes;
+            bodies.put(txn, bodyKey, record.duplicate().position(from).limit(Math.min(length, from + chunkBytes)),
+                    PutFlags.MDB_APPEND);
+        }
         reference.clear();
-        reference.putLong(1, now);
+        reference.putLong(1, now).putInt(9, chunks).putInt(13, length);
         db.put(txn, messageKey, reference);
         deliveryKey.clear();
         deliveryKey.put(messageKey.duplicate()).clear();

@@ -38,8 +38,9 @@ public enum Database {
     /** (sequence) to an audit record holding the SHA-256 of the one before. */
     AUDIT("audit"),
     /**
-     * (sequence, in acceptance order) to an outgoing message's record, which its entry in
-     * {@link #OUTBOX_MESSAGES} refers to (schema 2): appended, so that a new record fills the last page.
+     * (sequence, in acceptance order; since schema 3 with a chunk number) to an outgoing message's
+     * record, whole (schema 2) or in chunks of at most a quarter page (schema 3), which its entry in
+     * {@link #OUTBOX_MESSAGES} refers to: appended, so that a new record fills the last page.
      */
     OUTBOX_BODIES("outbox-bodies");
 

@@ -34,11 +34,12 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     /**
      * 2: an outgoing message's record is appended to {@code OUTBOX_BODIES}, its id referring to it,
-     * and a new delivery's state is implied by the record until it changes. A version-1 store is a
-     * valid version-2 store (records inline, every state stored) and is upgraded in place; a
-     * version-1 lienthong refuses a version-2 store instead of misreading it.
+     * and a new delivery's state is implied by the record until it changes. 3: a new record is
+     * appended in chunks small enough to share leaf pages. Each version's store is a valid store of
+     * the next (records inline or whole, every state stored) and is upgraded in place; an older
+     * lienthong refuses a newer store instead of misreading it.
      */
-    private static final int SCHEMA_VERSION = 2;
+    private static final int SCHEMA_VERSION = 3;
     private static final int FIRST_SCHEMA_VERSION = 1;
     private static final byte[] SCHEMA_KEY = "schema".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Reader slots live in the lock file and are shared by every process that opens the directory. */
@@ -59,6 +60,7 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     private final Path directory;
     private final Env<ByteBuffer> env;
+    private final int pageSize;
     private final EnumMap<Database, Dbi<ByteBuffer>> dbis = new EnumMap<>(Database.class);
     /** Held shared by every transaction; exclusively to adopt a grown map or to close the environment. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
@@ -71,6 +73,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     private LmdbEnvironment(Path directory, Env<ByteBuffer> env, CommitListener listener) {
         this.directory = directory;
         this.env = env;
+        this.pageSize = env.stat().pageSize;
         this.writer = new GroupCommitWriter(this, listener);
     }
 
@@ -185,6 +188,11 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     public Path directory() {
         return directory;
+    }
+
+    /** The size of LMDB's pages in this environment (the operating system's page size). */
+    public int pageSize() {
+        return pageSize;
     }
 
     /** Commits what is waiting, stops the writer, then closes the environment once reads are done. */

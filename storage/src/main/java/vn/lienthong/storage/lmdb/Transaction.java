@@ -90,14 +90,19 @@ public final class Transaction {
      * append: the page split leaves full pages behind); false, writing nothing, if it does not.
      */
     public boolean append(Database db, ByteBuffer key, byte[] value) {
+        return append(db, key, value, 0, value.length);
+    }
+
+    /** Like {@link #append(Database, ByteBuffer, byte[])}, with {@code length} bytes of {@code value} from {@code offset}. */
+    public boolean append(Database db, ByteBuffer key, byte[] value, int offset, int length) {
         ByteBuffer reserved;
         try {
-            reserved = dbis.get(db).reserve(txn, forLmdb(key), value.length, PutFlags.MDB_APPEND);
+            reserved = dbis.get(db).reserve(txn, forLmdb(key), length, PutFlags.MDB_APPEND);
         } catch (Dbi.KeyExistsException e) {
             // LMDB checks the order before it changes anything: the transaction is still sound.
             return false;
         }
-        reserved.put(value);
+        reserved.put(value, offset, length);
         return true;
     }
 

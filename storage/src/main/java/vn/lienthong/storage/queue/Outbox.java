@@ -26,15 +26,26 @@ import vn.lienthong.storage.lmdb.Transaction;
  * under an older lease is ignored, but a receipt is recorded whichever attempt brought it.
  *
  * <p>What accepting a message writes is kept small, since it is most of what an enqueue costs on
- * disk: the record is appended in acceptance order (full pages, no random page touched), the
- * message id, random as edXML ids are, only refers to it, and a new delivery's state (queued, no
- * attempt yet, due when the message was accepted) is implied by the record until it changes.
+ * disk: the record is appended in acceptance order (full pages, no random page touched), in chunks
+ * that share leaf pages (LMDB gives a value of more than half a page whole pages of its own: two
+ * 4 KiB pages for a 4 KiB envelope), the message id only refers to it, and a new delivery's state
+ * (queued, no attempt yet, due when the message was accepted) is implied by the record until it
+ * changes.
  */
 public final class Outbox {
 
     private static final int RECORD_VERSION = 1;
-    /** First byte of a message id's value that refers to the record in OUTBOX_BODIES (a record begins with 1). */
+    /**
+     * First byte of a message id's value that refers to the record, whole, in OUTBOX_BODIES under
+     * its sequence (schema 2; a record itself begins with 1, schema 1).
+     */
     private static final int BODY_REFERENCE = 2;
+    /** First byte of a reference to a record kept in chunks under (sequence, chunk number), since schema 3. */
+    private static final int CHUNKS_REFERENCE = 3;
+    /** LMDB's page header and, per entry, node header and pointer (lmdb's PAGEHDRSZ, NODESIZE, indx_t). */
+    private static final int PAGE_HEADER_BYTES = 16;
+    private static final int ENTRY_OVERHEAD_BYTES = 8 + 2;
+    private static final int CHUNK_KEY_BYTES = 12;
     /** Keeps a peer's long error text from bloating every delivery record. */
     private static final int MAX_ERROR_CHARS = 2000;
     private static final byte[] NO_VALUE = new byte[0];
@@ -53,10 +64,17 @@ public final class Outbox {
     private volatile boolean tenantIndexChecked;
     /** The sequence the next record is appended under; -1 until the first (used on the writer thread only). */
     private long nextBody = -1;
+    /**
+     * The largest chunk: four fill a leaf page. Appended entries fill their pages, a record's last,
+     * shorter chunk included; larger chunks would leave a page a third empty.
+     */
+    private final int maxChunkBytes;
 
     /** Made by {@code Storage}; use {@code Storage.outbox()}. */
     public Outbox(LmdbEnvironment environment) {
         this.environment = Objects.requireNonNull(environment);
+        this.maxChunkBytes = ((environment.pageSize() - PAGE_HEADER_BYTES) / 4 - ENTRY_OVERHEAD_BYTES - CHUNK_KEY_BYTES)
+                & ~1; // LMDB rounds an entry up to an even size
     }
 
     /** Stores the message durably, every recipient pending and due now; a known (tenant, id) is a Duplicate. */
@@ -120,23 +138,48 @@ public final class Outbox {
         });
     }
 
-    /** Appends the record to the bodies and makes the message id refer to it. */
+    /** Appends the record to the bodies, in chunks, and makes the message id refer to it. */
     private void putRecord(Transaction tx, ByteBuffer messageKey, byte[] record) {
+        // The fewest chunks of at most maxChunkBytes, of equal size: a 1 KiB record in two halves packs
+        // three and a half records to a page, where whole it packs three.
+        int chunks = (record.length + maxChunkBytes - 1) / maxChunkBytes;
         long sequence = nextBody;
-        if (sequence < 0 || !tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+        if (sequence < 0 || !appendChunks(tx, sequence, record, chunks)) {
             // The first record since opening, or another process appended meanwhile: go on after the last.
             Long last = tx.last(Database.OUTBOX_BODIES, (key, value) -> new BinaryReader(key).i64());
             sequence = last == null ? 0 : last + 1;
-            if (!tx.append(Database.OUTBOX_BODIES, bodyKey(sequence), record)) {
+            if (!appendChunks(tx, sequence, record, chunks)) {
                 throw new IllegalStateException("The outbox's records are out of order after sequence " + last + ".");
             }
         }
         nextBody = sequence + 1;
-        tx.put(Database.OUTBOX_MESSAGES, messageKey, new BinaryWriter(9).u8(BODY_REFERENCE).i64(sequence).toByteArray());
+        tx.put(Database.OUTBOX_MESSAGES, messageKey, new BinaryWriter(17).u8(CHUNKS_REFERENCE).i64(sequence)
+                .i32(chunks).i32(record.length).toByteArray());
+    }
+
+    /** Appends {@code record} in {@code chunks} chunks under {@code sequence}; false if that sequence is not the next. */
+    private static boolean appendChunks(Transaction tx, long sequence, byte[] record, int chunks) {
+        int chunkBytes = (record.length + chunks - 1) / chunks;
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            int from = chunk * chunkBytes;
+            int length = Math.min(chunkBytes, record.length - from);
+            if (!tx.append(Database.OUTBOX_BODIES, chunkKey(sequence, chunk), record, from, length)) {
+                if (chunk == 0) {
+                    return false;
+                }
+                // Nobody else writes within this transaction: chunk 0 went in, so must the rest.
+                throw new IllegalStateException("The outbox's record " + sequence + " could not be appended whole.");
+            }
+        }
+        return true;
     }
 
     private static ByteBuffer bodyKey(long sequence) {
         return new BinaryWriter(8).i64(sequence).toBuffer();
+    }
+
+    private static ByteBuffer chunkKey(long sequence, int chunk) {
+        return new BinaryWriter(CHUNK_KEY_BYTES).i64(sequence).i32(chunk).toBuffer();
     }
 
     /**
@@ -145,23 +188,53 @@ public final class Outbox {
      */
     private static <T> T record(Transaction tx, String tenant, String messageId, Function<ByteBuffer, T> decoder) {
         return tx.get(Database.OUTBOX_MESSAGES, QueueKeys.message(tenant, messageId), value -> {
-            if (value.get(value.position()) != BODY_REFERENCE) {
+            int kind = value.get(value.position());
+            if (kind != BODY_REFERENCE && kind != CHUNKS_REFERENCE) {
                 return decoder.apply(value); // schema 1: the record itself
             }
             BinaryReader reference = new BinaryReader(value);
             reference.u8();
             long sequence = reference.i64();
-            boolean[] present = {false};
-            T decoded = tx.get(Database.OUTBOX_BODIES, bodyKey(sequence), body -> {
-                present[0] = true;
-                return decoder.apply(body);
-            });
-            if (!present[0]) {
-                throw new IllegalStateException("The outbox is inconsistent: the record of message " + messageId
-                        + " of tenant " + tenant + " is missing.");
+            if (kind == BODY_REFERENCE) {
+                return decodeBody(tx, bodyKey(sequence), tenant, messageId, decoder);
             }
-            return decoded;
+            int chunks = reference.i32();
+            int length = reference.i32();
+            if (chunks == 1) {
+                return decodeBody(tx, chunkKey(sequence, 0), tenant, messageId, decoder);
+            }
+            ByteBuffer whole = ByteBuffer.allocate(length);
+            for (int chunk = 0; chunk < chunks; chunk++) {
+                decodeBody(tx, chunkKey(sequence, chunk), tenant, messageId, body -> {
+                    if (body.remaining() > whole.remaining()) {
+                        throw inconsistent(tenant, messageId, "is longer than its reference says");
+                    }
+                    return whole.put(body);
+                });
+            }
+            if (whole.hasRemaining()) {
+                throw inconsistent(tenant, messageId, "is shorter than its reference says");
+            }
+            return decoder.apply(whole.flip());
         });
+    }
+
+    private static <T> T decodeBody(Transaction tx, ByteBuffer key, String tenant, String messageId,
+                                    Function<ByteBuffer, T> decoder) {
+        boolean[] present = {false};
+        T decoded = tx.get(Database.OUTBOX_BODIES, key, body -> {
+            present[0] = true;
+            return decoder.apply(body);
+        });
+        if (!present[0]) {
+            throw inconsistent(tenant, messageId, "is missing");
+        }
+        return decoded;
+    }
+
+    private static IllegalStateException inconsistent(String tenant, String messageId, String what) {
+        return new IllegalStateException("The outbox is inconsistent: the record of message " + messageId
+                + " of tenant " + tenant + " " + what + ".");
     }
 
     /**
