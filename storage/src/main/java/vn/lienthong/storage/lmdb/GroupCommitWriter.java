@@ -192,6 +192,7 @@ final class GroupCommitWriter {
                              int lastGroupSize, long gatherNanos) {
         List<Object> results = new ArrayList<>();
         List<Runnable> afterCommit = new ArrayList<>();
+        Transaction.Shared shared = new Transaction.Shared();
         Txn<ByteBuffer> txn = environment.begin(false);
         try (txn) {
             long bytes = 0;
@@ -203,7 +204,7 @@ final class GroupCommitWriter {
                     break;
                 }
                 group.add(next);
-                Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer);
+                Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer, shared);
                 results.add(next.work().apply(tx));
                 afterCommit.addAll(tx.afterCommitActions());
                 bytes += next.bytes();
@@ -221,6 +222,7 @@ final class GroupCommitWriter {
                     next = pollUntil(gatherUntil);
                 }
             }
+            shared.runBeforeCommit();
             txn.commit();
         } finally {
             environment.endTransaction();

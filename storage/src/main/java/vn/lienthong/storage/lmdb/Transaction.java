@@ -3,10 +3,13 @@ package vn.lienthong.storage.lmdb;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.GetOp;
@@ -25,6 +28,7 @@ public final class Transaction {
     private final Txn<ByteBuffer> txn;
     private final EnumMap<Database, Dbi<ByteBuffer>> dbis;
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final Shared shared;
     /**
      * Where a heap key is copied for LMDB, which reads keys only from direct memory. One buffer
      * reused for every key, since LMDB has read a key by the time a call returns: a direct buffer per
@@ -32,15 +36,36 @@ public final class Transaction {
      */
     private ByteBuffer keyBuffer;
 
-    Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis) {
-        this(txn, dbis, null);
+    /**
+     * What the writes of one group commit share besides the LMDB transaction: objects kept in
+     * memory until just before the commit (see {@link #shared}).
+     */
+    static final class Shared {
+        private final Map<String, Object> objects = new HashMap<>();
+        private final List<Runnable> beforeCommit = new ArrayList<>();
+
+        /** Runs the actions registered with {@link #beforeCommit}, in order, once. */
+        void runBeforeCommit() {
+            for (int i = 0; i < beforeCommit.size(); i++) { // an action may register another
+                beforeCommit.get(i).run();
+            }
+            beforeCommit.clear();
+        }
     }
 
-    /** {@code keyBuffer}: a direct buffer of at least 511 bytes that only this thread uses meanwhile (or null). */
-    Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis, ByteBuffer keyBuffer) {
+    Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis) {
+        this(txn, dbis, null, new Shared());
+    }
+
+    /**
+     * {@code keyBuffer}: a direct buffer of at least 511 bytes that only this thread uses meanwhile
+     * (or null); {@code shared}: what this write shares with the others of its group.
+     */
+    Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis, ByteBuffer keyBuffer, Shared shared) {
         this.txn = txn;
         this.dbis = dbis;
         this.keyBuffer = keyBuffer;
+        this.shared = shared;
     }
 
     /** A direct buffer that the writer thread reuses for every transaction's keys. */
@@ -159,6 +184,21 @@ public final class Transaction {
     /** Runs {@code action} once this transaction is committed; never if it is aborted. */
     public void afterCommit(Runnable action) {
         afterCommit.add(action);
+    }
+
+    /**
+     * The object kept under {@code key} for the rest of the LMDB transaction, which the writes of a
+     * group commit share: made by {@code make} on first use. With {@link #beforeCommit}, a value that
+     * every write of a group changes (a counter) is read and written once per group, not per write.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T shared(String key, Supplier<T> make) {
+        return (T) shared.objects.computeIfAbsent(key, k -> make.get());
+    }
+
+    /** Runs {@code action} just before the LMDB transaction commits, after every write of its group. */
+    public void beforeCommit(Runnable action) {
+        shared.beforeCommit.add(action);
     }
 
     List<Runnable> afterCommitActions() {

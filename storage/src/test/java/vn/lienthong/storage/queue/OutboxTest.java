@@ -12,8 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +253,43 @@ class OutboxTest {
         assertTrue(outbox.putWithin(message("t2", "m4", T0, "G01"), 0, oneEnvelope).isEmpty(), "bytes bounded");
         assertTrue(outbox.putWithin(message("t3", "m5", T0, "G01"), 1, oneEnvelope).isPresent(),
                 "another tenant has its own quota");
+    }
+
+    @Test
+    void concurrentPutsCommittedTogetherKeepEachTenantsUsageAndQuotaExact() throws Exception {
+        // 64 puts at once, most of them in one group commit: the usage the group keeps in memory and
+        // writes once must come out as if each put had read and written it in turn.
+        List<Future<Optional<PutResult<OutboxEntry>>>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 64; i++) {
+                String tenant = i % 2 == 0 ? "even" : "odd";
+                String id = "c%02d".formatted(i);
+                results.add(pool.submit(() -> outbox.putWithin(message(tenant, id, T0, "G01"), 10, 0)));
+            }
+        }
+        int accepted = 0;
+        for (Future<Optional<PutResult<OutboxEntry>>> result : results) {
+            accepted += result.get().isPresent() ? 1 : 0;
+        }
+        assertEquals(20, accepted, "ten documents per tenant at most");
+        long tenDocumentsBytes = 10L * "envelope cNN".length();
+        assertEquals(new TenantUsage(10, tenDocumentsBytes), outbox.usage("even"));
+        assertEquals(new TenantUsage(10, tenDocumentsBytes), outbox.usage("odd"));
+
+        // Delivering every one releases it, concurrently too.
+        List<DeliveryLease> leases = new ArrayList<>();
+        for (Optional<DeliveryLease> lease = outbox.leaseNextDue(T0, LEASE); lease.isPresent();
+             lease = outbox.leaseNextDue(T0, LEASE)) {
+            leases.add(lease.get());
+        }
+        assertEquals(20, leases.size());
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (DeliveryLease lease : leases) {
+                pool.submit(() -> outbox.delivered(lease, "receipt".getBytes(UTF_8), T0.plusSeconds(1)));
+            }
+        }
+        assertEquals(TenantUsage.NONE, outbox.usage("even"));
+        assertEquals(TenantUsage.NONE, outbox.usage("odd"));
     }
 
     @Test
