@@ -34,8 +34,8 @@ import vn.lienthong.storage.queue.MessageIds;
  * a 16-byte sequence number with LMDB's append flag (the cheapest a put can be: full pages, none
  * random). Layout {@code outbox}: what the store writes per message, with lmdbjava directly: a lookup
  * and a put of the message id (time-ordered, as the appliance makes them; referring to the record) in
- * one database, the record appended in a second in chunks of at most 998 bytes (four to a 4 KiB
- * page, as the store splits it), an empty entry in each of the two due indexes (by
+ * one database, the record appended in a second in chunks cut to fill its leaf pages (as the store
+ * cuts them), an empty entry in each of the two due indexes (by
  * time, and by tenant then time) and the tenant's usage counter, under keys of the store's lengths (a
  * new delivery's state is implied by its record, so there is none to put); it tells the writer's own
  * cost from the cost of the store's records.
@@ -78,8 +78,9 @@ public class RawLmdbPutBenchmark {
     /** The tenant (17 bytes), the due time, the message id and the recipient. */
     private final ByteBuffer tenantDueKey = ByteBuffer.allocateDirect(86);
     private final ByteBuffer empty = ByteBuffer.allocateDirect(0);
-    /** The store's largest chunk of a record on 4 KiB pages (see Outbox). */
-    private static final int MAX_CHUNK_BYTES = 998;
+    /** A 4 KiB leaf page without its header, and the largest chunk LMDB keeps in a leaf page (see BodyChunks). */
+    private static final int PAGE_PAYLOAD = 4096 - 16;
+    private static final int MAX_CHUNK_BYTES = 2018;
     /** The record's sequence and chunk number, and the message id's value: a reference to it. */
     private final ByteBuffer bodyKey = ByteBuffer.allocateDirect(12);
     private final ByteBuffer reference = ByteBuffer.allocateDirect(17);
@@ -89,6 +90,8 @@ public class RawLmdbPutBenchmark {
     private ByteBuffer value;
     private ByteBuffer record;
     private long sequence;
+    /** Bytes used in the last leaf page of the records' database: none yet, so the first chunk opens one. */
+    private int lastPageUsed = PAGE_PAYLOAD;
 
     @Setup(Level.Trial)
     public void open() {
@@ -135,6 +138,11 @@ public class RawLmdbPutBenchmark {
         }
     }
 
+    /** What a chunk of {@code length} bytes takes in a leaf page: node header and 12-byte key, even, and a pointer. */
+    private static int entryBytes(int length) {
+        return ((8 + 12 + length + 1) & ~1) + 2;
+    }
+
     private void putLikeTheOutbox(Txn<ByteBuffer> txn) {
         // Same tenant; the message id time-ordered, as the appliance makes them.
         UUID id = MessageIds.timeOrdered();
@@ -143,14 +151,18 @@ public class RawLmdbPutBenchmark {
         db.get(txn, messageKey);
         long now = sequence++;
         int length = record.remaining();
-        int chunks = (length + MAX_CHUNK_BYTES - 1) / MAX_CHUNK_BYTES;
-        int chunkBytes = (length + chunks - 1) / chunks;
-        for (int chunk = 0; chunk < chunks; chunk++) {
+        int chunks = 0;
+        for (int from = 0; from < length; chunks++) {
+            // Cut to the room left in the last leaf page, as the store does (Outbox's BodyChunks); this
+            // thread alone appends, from an empty database, so the count needs no checking here.
+            int room = (PAGE_PAYLOAD - lastPageUsed - entryBytes(0)) & ~1;
+            int chunkBytes = Math.min(length - from, room >= 64 ? Math.min(room, MAX_CHUNK_BYTES) : MAX_CHUNK_BYTES);
             bodyKey.clear();
-            bodyKey.putLong(0, now).putInt(8, chunk);
-            int from = chunk * chunkBytes;
-            bodies.put(txn, bodyKey, record.duplicate().position(from).limit(Math.min(length, from + chunkBytes)),
-                    PutFlags.MDB_APPEND);
+            bodyKey.putLong(0, now).putInt(8, chunks);
+            bodies.put(txn, bodyKey, record.duplicate().position(from).limit(from + chunkBytes), PutFlags.MDB_APPEND);
+            int entry = entryBytes(chunkBytes);
+            lastPageUsed = lastPageUsed + entry <= PAGE_PAYLOAD ? lastPageUsed + entry : entry;
+            from += chunkBytes;
         }
         reference.clear();
         reference.putLong(1, now).putInt(9, chunks).putInt(13, length);

@@ -176,6 +176,11 @@ public final class Transaction {
         }
     }
 
+    /** Number of leaf pages of the database (kept by LMDB, no scan). */
+    public long leafPages(Database db) {
+        return dbis.get(db).stat(txn).leafPages;
+    }
+
     /** Number of records in the database (kept by LMDB, no scan). */
     public long count(Database db) {
         return dbis.get(db).stat(txn).entries;

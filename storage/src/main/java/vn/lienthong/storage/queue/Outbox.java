@@ -27,10 +27,9 @@ import vn.lienthong.storage.lmdb.Transaction;
  *
  * <p>What accepting a message writes is kept small, since it is most of what an enqueue costs on
  * disk: the record is appended in acceptance order (full pages, no random page touched), in chunks
- * that share leaf pages (LMDB gives a value of more than half a page whole pages of its own: two
- * 4 KiB pages for a 4 KiB envelope), the message id only refers to it, and a new delivery's state
- * (queued, no attempt yet, due when the message was accepted) is implied by the record until it
- * changes.
+ * cut to fill the leaf pages ({@link BodyChunks}), the message id only refers to it, and a new
+ * delivery's state (queued, no attempt yet, due when the message was accepted) is implied by the
+ * record until it changes.
  */
 public final class Outbox {
 
@@ -42,10 +41,6 @@ public final class Outbox {
     private static final int BODY_REFERENCE = 2;
     /** First byte of a reference to a record kept in chunks under (sequence, chunk number), since schema 3. */
     private static final int CHUNKS_REFERENCE = 3;
-    /** LMDB's page header and, per entry, node header and pointer (lmdb's PAGEHDRSZ, NODESIZE, indx_t). */
-    private static final int PAGE_HEADER_BYTES = 16;
-    private static final int ENTRY_OVERHEAD_BYTES = 8 + 2;
-    private static final int CHUNK_KEY_BYTES = 12;
     /** Keeps a peer's long error text from bloating every delivery record. */
     private static final int MAX_ERROR_CHARS = 2000;
     private static final byte[] NO_VALUE = new byte[0];
@@ -64,17 +59,13 @@ public final class Outbox {
     private volatile boolean tenantIndexChecked;
     /** The sequence the next record is appended under; -1 until the first (used on the writer thread only). */
     private long nextBody = -1;
-    /**
-     * The largest chunk: four fill a leaf page. Appended entries fill their pages, a record's last,
-     * shorter chunk included; larger chunks would leave a page a third empty.
-     */
-    private final int maxChunkBytes;
+    /** Cuts records into chunks that fill the bodies' leaf pages (used on the writer thread only). */
+    private final BodyChunks bodyChunks;
 
     /** Made by {@code Storage}; use {@code Storage.outbox()}. */
     public Outbox(LmdbEnvironment environment) {
         this.environment = Objects.requireNonNull(environment);
-        this.maxChunkBytes = ((environment.pageSize() - PAGE_HEADER_BYTES) / 4 - ENTRY_OVERHEAD_BYTES - CHUNK_KEY_BYTES)
-                & ~1; // LMDB rounds an entry up to an even size
+        this.bodyChunks = new BodyChunks(environment.pageSize());
     }
 
     /** Stores the message durably, every recipient pending and due now; a known (tenant, id) is a Duplicate. */
@@ -140,15 +131,14 @@ public final class Outbox {
 
     /** Appends the record to the bodies, in chunks, and makes the message id refer to it. */
     private void putRecord(Transaction tx, ByteBuffer messageKey, byte[] record) {
-        // The fewest chunks of at most maxChunkBytes, of equal size: a 1 KiB record in two halves packs
-        // three and a half records to a page, where whole it packs three.
-        int chunks = (record.length + maxChunkBytes - 1) / maxChunkBytes;
         long sequence = nextBody;
-        if (sequence < 0 || !appendChunks(tx, sequence, record, chunks)) {
+        int chunks = sequence < 0 ? 0 : bodyChunks.append(tx, sequence, record);
+        if (chunks == 0) {
             // The first record since opening, or another process appended meanwhile: go on after the last.
             Long last = tx.last(Database.OUTBOX_BODIES, (key, value) -> new BinaryReader(key).i64());
             sequence = last == null ? 0 : last + 1;
-            if (!appendChunks(tx, sequence, record, chunks)) {
+            chunks = bodyChunks.append(tx, sequence, record);
+            if (chunks == 0) {
                 throw new IllegalStateException("The outbox's records are out of order after sequence " + last + ".");
             }
         }
@@ -157,30 +147,10 @@ public final class Outbox {
                 .i32(chunks).i32(record.length).toByteArray());
     }
 
-    /** Appends {@code record} in {@code chunks} chunks under {@code sequence}; false if that sequence is not the next. */
-    private static boolean appendChunks(Transaction tx, long sequence, byte[] record, int chunks) {
-        int chunkBytes = (record.length + chunks - 1) / chunks;
-        for (int chunk = 0; chunk < chunks; chunk++) {
-            int from = chunk * chunkBytes;
-            int length = Math.min(chunkBytes, record.length - from);
-            if (!tx.append(Database.OUTBOX_BODIES, chunkKey(sequence, chunk), record, from, length)) {
-                if (chunk == 0) {
-                    return false;
-                }
-                // Nobody else writes within this transaction: chunk 0 went in, so must the rest.
-                throw new IllegalStateException("The outbox's record " + sequence + " could not be appended whole.");
-            }
-        }
-        return true;
-    }
-
     private static ByteBuffer bodyKey(long sequence) {
         return new BinaryWriter(8).i64(sequence).toBuffer();
     }
 
-    private static ByteBuffer chunkKey(long sequence, int chunk) {
-        return new BinaryWriter(CHUNK_KEY_BYTES).i64(sequence).i32(chunk).toBuffer();
-    }
 
     /**
      * Decodes the message's record with {@code decoder}, wherever it is kept; null when the message
@@ -201,11 +171,11 @@ public final class Outbox {
             int chunks = reference.i32();
             int length = reference.i32();
             if (chunks == 1) {
-                return decodeBody(tx, chunkKey(sequence, 0), tenant, messageId, decoder);
+                return decodeBody(tx, BodyChunks.key(sequence, 0), tenant, messageId, decoder);
             }
             ByteBuffer whole = ByteBuffer.allocate(length);
             for (int chunk = 0; chunk < chunks; chunk++) {
-                decodeBody(tx, chunkKey(sequence, chunk), tenant, messageId, body -> {
+                decodeBody(tx, BodyChunks.key(sequence, chunk), tenant, messageId, body -> {
                     if (body.remaining() > whole.remaining()) {
                         throw inconsistent(tenant, messageId, "is longer than its reference says");
                     }
