@@ -39,7 +39,7 @@ public enum Database {
     AUDIT("audit"),
     /**
      * (sequence, in acceptance order; since schema 3 with a chunk number) to an outgoing message's
-     * record, whole (schema 2) or in chunks of at most a quarter page (schema 3), which its entry in
+     * record, whole (schema 2) or in chunks cut to fill the leaf pages (schema 3), which its entry in
      * {@link #OUTBOX_MESSAGES} refers to: appended, so that a new record fills the last page.
      */
     OUTBOX_BODIES("outbox-bodies");

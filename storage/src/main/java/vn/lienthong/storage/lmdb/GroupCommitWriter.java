@@ -162,18 +162,21 @@ final class GroupCommitWriter {
             }
             long started = System.nanoTime();
             group.clear();
-            Committed committed;
+            Committed committed = null;
+            Throwable failure = null;
             try {
                 committed = commit(group, next, started, true, lastGroupSize,
                         Math.min(MAX_GATHER_NANOS, lastGroupNanos / 8));
             } catch (Throwable e) {
-                // Someone in the group failed; find out who by committing each alone.
-                committed = null;
+                failure = e;
             }
             stopping = stopTaken;
             if (committed != null) {
                 answer(committed);
+            } else if (group.size() == 1 && !(failure instanceof Env.MapFullException)) {
+                next.result().completeExceptionally(environment.translate(failure));
             } else {
+                // Someone in the group failed (or the map is full): find out who by committing each alone.
                 commitEachAlone(group);
             }
             lastGroupNanos = System.nanoTime() - started;

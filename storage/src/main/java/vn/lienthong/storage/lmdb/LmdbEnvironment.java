@@ -35,7 +35,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     /**
      * 2: an outgoing message's record is appended to {@code OUTBOX_BODIES}, its id referring to it,
      * and a new delivery's state is implied by the record until it changes. 3: a new record is
-     * appended in chunks small enough to share leaf pages. Each version's store is a valid store of
+     * appended in chunks cut to fill leaf pages, none of more than half a page. Each version's store is a valid store of
      * the next (records inline or whole, every state stored) and is upgraded in place; an older
      * lienthong refuses a newer store instead of misreading it.
      */

@@ -13,8 +13,8 @@ import vn.lienthong.storage.lmdb.Transaction;
  * next entry does not fit. So the writer counts the room left in the last leaf page, as LMDB fills
  * it when appending, and cuts each chunk to the room left: a 4 KiB envelope takes about one page
  * instead of two. Only how full the pages are depends on that count: chunks append and read back
- * whatever it says. LMDB's count of leaf pages tells when a chunk opened a page, which sets it.
- * Used on the writer thread only.
+ * whatever it says. LMDB's count of leaf pages tells when a chunk opened a page, which sets it; it
+ * is checked so once per group commit. Used on the writer thread only.
  */
 final class BodyChunks {
 
@@ -27,6 +27,8 @@ final class BodyChunks {
     /** A chunk smaller than this is not worth its key: the page is left as full. */
     private static final int MIN_CHUNK_BYTES = 64;
     private static final int UNKNOWN = -1;
+    /** Marks, in a group commit's shared objects, that the count was checked in that group. */
+    private static final String CHECKED = "outbox-body-chunks checked";
 
     private final int pagePayload;
     /** The largest chunk LMDB keeps in a leaf page (its me_nodemax: two entries to a page). */
@@ -53,7 +55,13 @@ final class BodyChunks {
      * the number of chunks, or 0, writing nothing, if {@code sequence} does not sort after every key.
      */
     int append(Transaction tx, long sequence, byte[] record) {
-        long pages = tx.leafPages(Database.OUTBOX_BODIES);
+        // The count is checked against LMDB's (lmdbjava's stat costs as much as a put) while it is
+        // unknown, and once per group commit: an aborted group, or another process, may have left the
+        // last page other than counted.
+        boolean[] checkedInGroup = tx.shared(CHECKED, () -> new boolean[1]);
+        boolean check = lastPageUsed == UNKNOWN || !checkedInGroup[0];
+        checkedInGroup[0] = true;
+        long pages = check ? tx.leafPages(Database.OUTBOX_BODIES) : 0;
         int chunk = 0;
         int from = 0;
         do {
@@ -68,15 +76,18 @@ final class BodyChunks {
                 // Nobody else writes within this transaction: chunk 0 went in, so must the rest.
                 throw new IllegalStateException("The outbox's record " + sequence + " could not be appended whole.");
             }
-            // Learnt from LMDB, not assumed: a transaction aborted since, or another process, may have
-            // left the last page other than counted; the next chunk that opens a page sets it right.
-            long pagesAfter = tx.leafPages(Database.OUTBOX_BODIES);
-            if (pagesAfter > pages) {
-                lastPageUsed = entryBytes(length);
-            } else if (lastPageUsed != UNKNOWN) {
-                lastPageUsed += entryBytes(length);
+            int entry = entryBytes(length);
+            boolean opensPage = lastPageUsed == UNKNOWN || lastPageUsed + entry > pagePayload;
+            if (check) {
+                long pagesAfter = tx.leafPages(Database.OUTBOX_BODIES);
+                boolean opened = pagesAfter > pages;
+                // A page opened: known from here on. None opened where one should have: not known.
+                lastPageUsed = opened ? entry : opensPage ? UNKNOWN : lastPageUsed + entry;
+                check = lastPageUsed == UNKNOWN;
+                pages = pagesAfter;
+            } else {
+                lastPageUsed = opensPage ? entry : lastPageUsed + entry;
             }
-            pages = pagesAfter;
             from += length;
             chunk++;
         } while (from < record.length);

@@ -151,7 +151,6 @@ public final class Outbox {
         return new BinaryWriter(8).i64(sequence).toBuffer();
     }
 
-
     /**
      * Decodes the message's record with {@code decoder}, wherever it is kept; null when the message
      * is not stored (or the decoder returns null).
@@ -170,6 +169,9 @@ public final class Outbox {
             }
             int chunks = reference.i32();
             int length = reference.i32();
+            if (chunks < 1 || length < 0) {
+                throw inconsistent(tenant, messageId, "has a damaged reference");
+            }
             if (chunks == 1) {
                 return decodeBody(tx, BodyChunks.key(sequence, 0), tenant, messageId, decoder);
             }
