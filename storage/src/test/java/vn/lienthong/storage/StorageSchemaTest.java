@@ -123,22 +123,14 @@ class StorageSchemaTest {
      */
     private void writeVersionOneMessage(String tenant, String id, String recipient, byte[] envelope) {
         try (Env<ByteBuffer> env = rawEnv()) {
-            Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
-            for (String name : List.of("outbox-messages", "outbox-deliveries", "outbox-due", "outbox-tenant-due", "meta")) {
-                dbs.put(name, env.openDbi(name));
-            }
+            Map<String, Dbi<ByteBuffer>> dbs = openDbs(env, "outbox-messages", "outbox-deliveries");
             try (Txn<ByteBuffer> txn = env.txnWrite()) {
                 put(dbs.get("outbox-messages"), txn, new BinaryWriter().text(tenant).text(id),
                         new BinaryWriter().u8(1).instant(T0).i32(1).text(recipient).bytes(envelope));
                 put(dbs.get("outbox-deliveries"), txn, new BinaryWriter().text(tenant).text(id).text(recipient),
                         new BinaryWriter().u8(1).u8(0).i32(0).nullableInstant(T0).nullableText(null)
                                 .nullableBytes(null).nullableInstant(null).nullableInstant(T0).nullableInstant(null));
-                put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
-                        new BinaryWriter());
-                put(dbs.get("outbox-tenant-due"), txn,
-                        new BinaryWriter().text(tenant).instant(T0).text(id).text(recipient), new BinaryWriter());
-                put(dbs.get("meta"), txn, new BinaryWriter().raw("outbox-usage".getBytes(US_ASCII)).text(tenant),
-                        new BinaryWriter().i64(1).i64(envelope.length));
+                putDueAndUsage(dbs, txn, tenant, id, recipient, envelope.length);
                 txn.commit();
             }
         }
@@ -150,24 +142,39 @@ class StorageSchemaTest {
      */
     private void writeVersionTwoMessage(String tenant, String id, String recipient, byte[] envelope, long sequence) {
         try (Env<ByteBuffer> env = rawEnv()) {
-            Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
-            for (String name : List.of("outbox-messages", "outbox-bodies", "outbox-due", "outbox-tenant-due", "meta")) {
-                dbs.put(name, env.openDbi(name));
-            }
+            Map<String, Dbi<ByteBuffer>> dbs = openDbs(env, "outbox-messages", "outbox-bodies");
             try (Txn<ByteBuffer> txn = env.txnWrite()) {
                 put(dbs.get("outbox-bodies"), txn, new BinaryWriter().i64(sequence),
                         new BinaryWriter().u8(1).instant(T0).i32(1).text(recipient).bytes(envelope));
                 put(dbs.get("outbox-messages"), txn, new BinaryWriter().text(tenant).text(id),
                         new BinaryWriter().u8(2).i64(sequence));
-                put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
-                        new BinaryWriter());
-                put(dbs.get("outbox-tenant-due"), txn,
-                        new BinaryWriter().text(tenant).instant(T0).text(id).text(recipient), new BinaryWriter());
-                put(dbs.get("meta"), txn, new BinaryWriter().raw("outbox-usage".getBytes(US_ASCII)).text(tenant),
-                        new BinaryWriter().i64(1).i64(envelope.length));
+                putDueAndUsage(dbs, txn, tenant, id, recipient, envelope.length);
                 txn.commit();
             }
         }
+    }
+
+    /** {@code names} and the databases every schema writes a new message to: both due indexes and meta. */
+    private static Map<String, Dbi<ByteBuffer>> openDbs(Env<ByteBuffer> env, String... names) {
+        Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
+        for (String name : List.of(names)) {
+            dbs.put(name, env.openDbi(name));
+        }
+        for (String name : List.of("outbox-due", "outbox-tenant-due", "meta")) {
+            dbs.put(name, env.openDbi(name));
+        }
+        return dbs;
+    }
+
+    /** A new message's entries in both due indexes (due at T0) and its tenant's usage: alike in schemas 1 to 3. */
+    private static void putDueAndUsage(Map<String, Dbi<ByteBuffer>> dbs, Txn<ByteBuffer> txn, String tenant, String id,
+                                       String recipient, int envelopeBytes) {
+        put(dbs.get("outbox-due"), txn, new BinaryWriter().instant(T0).text(tenant).text(id).text(recipient),
+                new BinaryWriter());
+        put(dbs.get("outbox-tenant-due"), txn,
+                new BinaryWriter().text(tenant).instant(T0).text(id).text(recipient), new BinaryWriter());
+        put(dbs.get("meta"), txn, new BinaryWriter().raw("outbox-usage".getBytes(US_ASCII)).text(tenant),
+                new BinaryWriter().i64(1).i64(envelopeBytes));
     }
 
     private static void put(Dbi<ByteBuffer> db, Txn<ByteBuffer> txn, BinaryWriter key, BinaryWriter value) {
