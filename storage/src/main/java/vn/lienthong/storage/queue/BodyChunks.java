@@ -19,7 +19,7 @@ import vn.lienthong.storage.lmdb.Transaction;
 final class BodyChunks {
 
     /** Key of a chunk: the record's sequence and the chunk's number. */
-    static final int KEY_BYTES = 12;
+    private static final int KEY_BYTES = 12;
     /** LMDB's page header (PAGEHDRSZ), a leaf entry's node header (NODESIZE) and its pointer (indx_t). */
     private static final int PAGE_HEADER_BYTES = 16;
     private static final int NODE_HEADER_BYTES = 8;
@@ -39,11 +39,6 @@ final class BodyChunks {
         this.pagePayload = pageSize - PAGE_HEADER_BYTES;
         int maxNode = ((pagePayload / 2) & ~1) - POINTER_BYTES;
         this.maxChunkBytes = maxNode - NODE_HEADER_BYTES - KEY_BYTES;
-    }
-
-    /** The largest chunk (a value of over half a page gets overflow pages of its own). */
-    int maxChunkBytes() {
-        return maxChunkBytes;
     }
 
     static ByteBuffer key(long sequence, int chunk) {
@@ -99,5 +94,4 @@ final class BodyChunks {
         int node = NODE_HEADER_BYTES + KEY_BYTES + length;
         return ((node + 1) & ~1) + POINTER_BYTES;
     }
-
 }
