@@ -28,7 +28,8 @@ public final class Transaction {
     private final Txn<ByteBuffer> txn;
     private final EnumMap<Database, Dbi<ByteBuffer>> dbis;
     private final List<Runnable> afterCommit = new ArrayList<>();
-    private final Shared shared;
+    /** Made on first use by a transaction of its own (a read); the writer's group commits pass theirs. */
+    private Shared shared;
     /**
      * Where a heap key is copied for LMDB, which reads keys only from direct memory. One buffer
      * reused for every key, since LMDB has read a key by the time a call returns: a direct buffer per
@@ -54,7 +55,7 @@ public final class Transaction {
     }
 
     Transaction(Txn<ByteBuffer> txn, EnumMap<Database, Dbi<ByteBuffer>> dbis) {
-        this(txn, dbis, null, new Shared());
+        this(txn, dbis, null, null);
     }
 
     /**
@@ -198,12 +199,28 @@ public final class Transaction {
      */
     @SuppressWarnings("unchecked")
     public <T> T shared(String key, Supplier<T> make) {
-        return (T) shared.objects.computeIfAbsent(key, k -> make.get());
+        Map<String, Object> objects = shared().objects;
+        Object object = objects.get(key);
+        if (object == null) {
+            object = make.get(); // not computeIfAbsent: make may use this transaction's shared objects too
+            objects.put(key, object);
+        }
+        return (T) object;
     }
 
-    /** Runs {@code action} just before the LMDB transaction commits, after every write of its group. */
+    /**
+     * Runs {@code action} just before the LMDB transaction commits, after every write of its group
+     * (in a write; a read transaction is never committed).
+     */
     public void beforeCommit(Runnable action) {
-        shared.beforeCommit.add(action);
+        shared().beforeCommit.add(action);
+    }
+
+    private Shared shared() {
+        if (shared == null) {
+            shared = new Shared();
+        }
+        return shared;
     }
 
     List<Runnable> afterCommitActions() {
