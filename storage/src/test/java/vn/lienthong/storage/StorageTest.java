@@ -122,17 +122,8 @@ class StorageTest {
         };
         try (Storage storage = Storage.open(directory, MAP_SIZE, listener);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            storage.registry().put("k", "warm-up", new byte[1]);
-            Future<?> first = pool.submit(() -> storage.outbox().put(message("t", "first")));
-            assertTrue(firstCommitHeld.await(30, TimeUnit.SECONDS));
-            List<Future<?>> waiting = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                String id = "waiting-" + i;
-                waiting.add(pool.submit(() -> storage.outbox().put(message("t", id))));
-            }
-            Thread.sleep(300); // lets all eight reach the writer's queue
-            release.countDown();
-            first.get(30, TimeUnit.SECONDS);
+            List<Future<PutResult<OutboxEntry>>> waiting = eightPutsQueuedBehindTheWriter(storage, pool,
+                    firstCommitHeld, release);
             for (Future<?> f : waiting) {
                 f.get(30, TimeUnit.SECONDS);
             }
@@ -162,17 +153,8 @@ class StorageTest {
         };
         try (Storage storage = Storage.open(directory, MAP_SIZE, listener);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            storage.registry().put("k", "warm-up", new byte[1]);
-            Future<?> first = pool.submit(() -> storage.outbox().put(message("t", "first")));
-            assertTrue(writerHeld.await(30, TimeUnit.SECONDS));
-            List<Future<PutResult<OutboxEntry>>> large = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                String id = "large-" + i;
-                large.add(pool.submit(() -> storage.outbox().put(message("t", id))));
-            }
-            Thread.sleep(300); // lets all eight reach the writer's queue
-            releaseWriter.countDown();
-            first.get(30, TimeUnit.SECONDS);
+            List<Future<PutResult<OutboxEntry>>> large = eightPutsQueuedBehindTheWriter(storage, pool, writerHeld,
+                    releaseWriter);
             assertTrue(largeGroupAnswering.await(30, TimeUnit.SECONDS), "the eight puts were committed as one group");
 
             // While that group's callers wait for their answers, a new write is committed and answered.
@@ -185,6 +167,27 @@ class StorageTest {
             }
             assertEquals(10, storage.outbox().pendingDeliveries());
         }
+    }
+
+    /**
+     * Puts a warm-up record and one message, whose commit the listener holds (it counts down
+     * {@code held} and waits for {@code release}); queues eight puts behind it, then releases it.
+     * Returns the eight, which the writer then takes as one group.
+     */
+    private static List<Future<PutResult<OutboxEntry>>> eightPutsQueuedBehindTheWriter(
+            Storage storage, ExecutorService pool, CountDownLatch held, CountDownLatch release) throws Exception {
+        storage.registry().put("k", "warm-up", new byte[1]);
+        Future<?> first = pool.submit(() -> storage.outbox().put(message("t", "first")));
+        assertTrue(held.await(30, TimeUnit.SECONDS));
+        List<Future<PutResult<OutboxEntry>>> queued = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "queued-" + i;
+            queued.add(pool.submit(() -> storage.outbox().put(message("t", id))));
+        }
+        Thread.sleep(300); // lets all eight reach the writer's queue
+        release.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        return queued;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
