@@ -134,7 +134,7 @@ class StorageTest {
     }
 
     @Test
-    void theWriterGoesOnWhileALargeGroupsCallersAreAnswered() throws Exception {
+    void theWriterGoesOnWhileALargeGroupOfPlatformThreadsIsAnswered() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch releaseWriter = new CountDownLatch(1);
         CountDownLatch largeGroupAnswering = new CountDownLatch(1);
@@ -151,8 +151,9 @@ class StorageTest {
                 awaitQuietly(releaseAnswers);
             }
         };
+        // Platform threads: a group of them is woken by the answering thread.
         try (Storage storage = Storage.open(directory, MAP_SIZE, listener);
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+             ExecutorService pool = Executors.newCachedThreadPool()) {
             List<Future<PutResult<OutboxEntry>>> large = eightPutsQueuedBehindTheWriter(storage, pool, writerHeld,
                     releaseWriter);
             assertTrue(largeGroupAnswering.await(30, TimeUnit.SECONDS), "the eight puts were committed as one group");
@@ -167,6 +168,32 @@ class StorageTest {
             }
             assertEquals(10, storage.outbox().pendingDeliveries());
         }
+    }
+
+    @Test
+    void aLargeGroupOfVirtualThreadsIsAnsweredByTheWriterItself() throws Exception {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch releaseWriter = new CountDownLatch(1);
+        AtomicInteger commits = new AtomicInteger();
+        ConcurrentLinkedQueue<String> answeredOn = new ConcurrentLinkedQueue<>();
+        CommitListener listener = (writes, took) -> {
+            if (commits.incrementAndGet() == 2) {
+                writerHeld.countDown();
+                awaitQuietly(releaseWriter);
+            } else if (writes > 2) {
+                answeredOn.add(Thread.currentThread().getName());
+            }
+        };
+        try (Storage storage = Storage.open(directory, MAP_SIZE, listener);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<PutResult<OutboxEntry>> f : eightPutsQueuedBehindTheWriter(storage, pool, writerHeld,
+                    releaseWriter)) {
+                assertInstanceOf(PutResult.Accepted.class, f.get(30, TimeUnit.SECONDS));
+            }
+        }
+        // Waking a virtual thread is cheaper than handing the group over to the answering thread.
+        assertEquals(1, answeredOn.size(), "the eight puts were committed as one group: " + answeredOn);
+        assertTrue(answeredOn.peek().startsWith("lmdb-writer"), "answered on " + answeredOn.peek());
     }
 
     /**

@@ -22,11 +22,15 @@ import vn.lienthong.storage.CommitListener;
  *
  * <p>The writer is the one thing every write waits for, so it does as little else as it can. It runs
  * each request as soon as it takes it, while the rest of the group is still arriving, rather than
- * gathering first and running them all after. A large group is answered by a second thread, so the
- * writer can begin the next group while that one's callers are being woken (on two cores, waking 64
- * platform threads takes about as long as running their writes). When fewer requests wait than the
- * last group held, it waits a moment (at most 1/8 of the last group's time) for the callers that
- * group answered: under steady load they are writing again, and one commit for all of them beats two.
+ * gathering first and running them all after. A large group of platform-thread callers is answered
+ * by a second thread, so the writer can begin the next group while they are being woken (on two
+ * cores, waking 64 platform threads takes about as long as running their writes). Virtual-thread
+ * callers, as the appliance's request handlers are, the writer answers itself: waking one only
+ * queues it for its carrier, which costs less than waking the second thread.
+ *
+ * <p>When fewer requests wait than the last group held, it waits a moment (at most 1/8 of the last
+ * group's time) for the callers that group answered: under steady load they are writing again, and
+ * one commit for all of them beats two.
  */
 final class GroupCommitWriter {
 
@@ -39,14 +43,16 @@ final class GroupCommitWriter {
     /** Groups up to this size are answered by the writer itself: handing them over costs more than it saves. */
     private static final int ANSWERED_BY_WRITER = 2;
 
-    private record Request<T>(Function<Transaction, T> work, long bytes, CompletableFuture<T> result) {
+    /** A write waiting for the writer; {@code virtualCaller}: made on a virtual thread. */
+    private record Request<T>(Function<Transaction, T> work, long bytes, CompletableFuture<T> result,
+                              boolean virtualCaller) {
     }
 
     /** A committed group, durable, and what its callers are to be told. */
     private record Committed(List<Request<?>> group, Object[] results, List<Runnable> afterCommit, Duration took) {
     }
 
-    private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>());
+    private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>(), false);
 
     private final LmdbEnvironment environment;
     private final CommitListener listener;
@@ -95,7 +101,8 @@ final class GroupCommitWriter {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("A storage write may not wait for another write.");
         }
-        Request<T> request = new Request<>(work, Math.max(0, approximateBytes), new CompletableFuture<>());
+        Request<T> request = new Request<>(work, Math.max(0, approximateBytes), new CompletableFuture<>(),
+                Thread.currentThread().isVirtual());
         if (stopped) {
             throw closed();
         }
@@ -301,13 +308,27 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Durable from here on: nothing below may make the group be retried. */
+    /**
+     * Durable from here on: nothing below may make the group be retried. Waking a platform thread is a
+     * system call and a context switch, waking a virtual thread a push onto its scheduler's queue; the
+     * hand-over itself wakes the answerer (measured: the next group began about 0.2 ms later with 64
+     * virtual callers handed over than answered here).
+     */
     private void answer(Committed committed) {
-        if (committed.group().size() <= ANSWERED_BY_WRITER) {
+        if (committed.group().size() <= ANSWERED_BY_WRITER || allVirtual(committed.group())) {
             answerNow(committed);
         } else {
             toAnswer.add(committed);
         }
+    }
+
+    private static boolean allVirtual(List<Request<?>> group) {
+        for (Request<?> request : group) {
+            if (!request.virtualCaller()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void answerNow(Committed committed) {
