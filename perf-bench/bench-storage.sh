@@ -1,11 +1,11 @@
 #!/bin/sh
 # Durable enqueue through the store (1, 16, 64 producers; 1 and 4 KiB) against raw lmdbjava commits
 # in the same run; prints medians, the store's commit profile and the ratios (about 6 minutes).
-# Arguments (optional): rounds (5) and measured 1 s iterations per way and round (2).
-# Or: bench-storage.sh interleaved [triplets (30)] [slice ms (400)] [sizes (1024,4096)] [platform|virtual]:
+# Arguments (optional): rounds (5), measured 1 s iterations per way and round (2) and the store's
+# producers, virtual (default: threads as the appliance's request handlers) or platform (JMH's own).
+# Or: bench-storage.sh interleaved [triplets (30)] [slice ms (400)] [sizes (1024,4096)] [virtual|platform]:
 # the store and raw lmdbjava in alternating slices in one JVM, so that each ratio's two figures meet
-# the same disk (about 2 minutes); the producers on platform threads (as JMH's) or virtual threads
-# (as the appliance's request handlers).
+# the same disk (about 2 minutes).
 # Build first:  ./mvnw -B -q -pl perf-bench -am package -DskipTests
 # The LMDB files go to $BENCH_DIR (default perf-bench/target/bench-storage): it must be a real disk,
 # since on tmpfs an fsync costs nothing.

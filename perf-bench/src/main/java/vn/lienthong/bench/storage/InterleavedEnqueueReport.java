@@ -18,8 +18,8 @@ import vn.lienthong.storage.queue.OutboxMessage;
  * {@link StorageEnqueueBenchmark}), then raw lmdbjava committing transactions of the store's median
  * batch ({@link RawLmdbPutBenchmark}, layout {@code value}: one put per message). Each ratio is the
  * median over the triplets. JMH's forks ({@link StorageEnqueueReport}) meet the disk seconds apart.
- * The producers are platform threads, as JMH's are, or virtual threads, as the appliance's request
- * handlers are (the local API's and the axis listener's).
+ * The producers are virtual threads, as the appliance's request handlers are (the local API's and
+ * the axis listener's), or platform threads, as JMH's are by default.
  */
 public final class InterleavedEnqueueReport {
 
@@ -39,19 +39,14 @@ public final class InterleavedEnqueueReport {
     /**
      * Arguments: triplets per message size (default 30), milliseconds per slice (default 400),
      * message sizes in bytes, comma-separated (default 1024,4096), and the producers' threads,
-     * {@code platform} (default) or {@code virtual}.
+     * {@code virtual} (default, as the appliance's request handlers) or {@code platform}.
      */
     public static void main(String[] args) throws Exception {
         int triplets = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         long slice = args.length > 1 ? Long.parseLong(args[1]) : 400;
         List<Integer> sizes = java.util.Arrays.stream((args.length > 2 ? args[2] : "1024,4096").split(","))
                 .map(Integer::valueOf).toList();
-        boolean virtual = args.length > 3 && switch (args[3]) {
-            case "virtual" -> true;
-            case "platform" -> false;
-            default -> throw new IllegalArgumentException("The producers' threads are platform or virtual, not "
-                    + args[3] + ".");
-        };
+        boolean virtual = args.length <= 3 || ProducerThreads.virtual(args[3]);
         System.out.printf("LMDB files in %s; %d triplets of %d ms slices per message size; producers on %s threads%n",
                 BenchDirectory.root(), triplets, slice, virtual ? "virtual" : "platform");
         boolean met = true;

@@ -2,9 +2,15 @@ package vn.lienthong.bench.storage;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,6 +40,14 @@ import vn.lienthong.storage.queue.PutResult;
  * only once its group commit is on disk. The commits' batch sizes are recorded (measurement
  * iterations only) for {@link StorageEnqueueReport}, which compares the rate with raw lmdbjava
  * committing batches of the median size ({@link RawLmdbPutBenchmark}).
+ *
+ * <p>Each trial begins with a store that already holds {@link #FILLED} messages, whatever the number
+ * of producers: a commit's cost grows with the depth of the trees it changes, and an empty store
+ * would give one producer, which writes a few thousand messages a trial, shallower trees than 64
+ * producers, which write a hundred thousand. An appliance's store is not empty either: its message
+ * index keeps every delivered message's state. The producers are JMH's threads: platform threads
+ * unless the fork is given {@code -Djmh.executor=VIRTUAL}, as {@link StorageEnqueueReport} does by
+ * default, since the appliance's request handlers, which call the store, are virtual threads.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,6 +63,9 @@ public class StorageEnqueueBenchmark {
     static final List<String> RECIPIENTS = List.of("000.00.01.H29");
     /** Sparse on disk; large enough that no trial has to grow it. */
     static final long MAP_SIZE = 32L << 30;
+    /** Messages in the store before a trial is measured. */
+    static final int FILLED = 100_000;
+    private static final int FILLERS = 64;
 
     @Param({"1024", "4096"})
     public int messageBytes;
@@ -59,11 +76,31 @@ public class StorageEnqueueBenchmark {
     private byte[] envelope;
 
     @Setup(Level.Trial)
-    public void open() {
+    public void open() throws InterruptedException, ExecutionException {
         directory = BenchDirectory.fresh("store");
         storage = Storage.open(directory, MAP_SIZE, recorder);
         envelope = new byte[messageBytes];
         ThreadLocalRandom.current().nextBytes(envelope);
+        fill();
+    }
+
+    /** Puts {@link #FILLED} messages, from concurrent virtual threads so that it takes seconds. */
+    private void fill() throws InterruptedException, ExecutionException {
+        AtomicInteger left = new AtomicInteger(FILLED);
+        List<Future<?>> fillers = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < FILLERS; i++) {
+                fillers.add(threads.submit(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        put();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> filler : fillers) {
+                filler.get(); // a failed put fails the trial
+            }
+        }
     }
 
     @Setup(Level.Iteration)

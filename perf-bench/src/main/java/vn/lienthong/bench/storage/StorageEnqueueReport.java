@@ -21,6 +21,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * are taken in rounds: each round measures every way briefly, the ways compared by a ratio next to
  * each other, and each figure is the median of its iterations over all rounds. A ratio is the median
  * of the rounds' ratios: pairs measured seconds apart share the disk's mood of the moment.
+ *
+ * <p>The store's producers are virtual threads by default, as the appliance's request handlers are
+ * (Helidon's and the axis listener's), or platform threads (JMH's own default).
  */
 public final class StorageEnqueueReport {
 
@@ -34,6 +37,7 @@ public final class StorageEnqueueReport {
 
     private final int rounds;
     private final int iterations;
+    private final boolean virtualProducers;
     private final String directory = BenchDirectory.root().toString();
     /** Iteration scores (operations per second) by way, e.g. {@code store/64/1024} or {@code raw/63/1024}. */
     private final Map<String, List<Double>> scores = new HashMap<>();
@@ -42,20 +46,26 @@ public final class StorageEnqueueReport {
     private final Map<String, CommitProfile> profiles = new HashMap<>();
     private final Map<Integer, Integer> medianBatch = new HashMap<>();
 
-    private StorageEnqueueReport(int rounds, int iterations) {
+    private StorageEnqueueReport(int rounds, int iterations, boolean virtualProducers) {
         this.rounds = rounds;
         this.iterations = iterations;
+        this.virtualProducers = virtualProducers;
     }
 
-    /** Arguments: rounds (default 5) and measured one-second iterations per way and round (default 2). */
+    /**
+     * Arguments: rounds (default 5), measured one-second iterations per way and round (default 2)
+     * and the producers' threads, {@code virtual} (default) or {@code platform}.
+     */
     public static void main(String[] args) throws RunnerException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        new StorageEnqueueReport(rounds, iterations).run();
+        new StorageEnqueueReport(rounds, iterations, args.length <= 2 || ProducerThreads.virtual(args[2])).run();
     }
 
     private void run() throws RunnerException {
-        System.out.printf("LMDB files in %s; %d rounds of %d x 1 s per way%n", directory, rounds, iterations);
+        System.out.printf("LMDB files in %s; %d rounds of %d x 1 s per way; the store's producers on %s threads;"
+                + " each store trial begins with %,d messages stored%n", directory, rounds, iterations,
+                virtualProducers ? "virtual" : "platform", StorageEnqueueBenchmark.FILLED);
         for (int round = 1; round <= rounds; round++) {
             roundMedians.add(new HashMap<>());
             for (int size : SIZES) {
@@ -94,6 +104,7 @@ public final class StorageEnqueueReport {
     private RunResult run(String include, Map<String, String> params) throws RunnerException {
         List<String> jvmArgs = new ArrayList<>(List.of(JVM_FLAGS));
         jvmArgs.add("-D" + BenchDirectory.PROPERTY + "=" + directory);
+        jvmArgs.add("-Djmh.executor=" + (virtualProducers ? "VIRTUAL" : "PLATFORM"));
         OptionsBuilder options = new OptionsBuilder();
         options.include(include).jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .warmupIterations(1).warmupTime(TimeValue.seconds(1))
