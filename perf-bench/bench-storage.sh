@@ -1,6 +1,6 @@
 #!/bin/sh
 # Durable enqueue through the store (1, 16, 64 producers; 1 and 4 KiB) against raw lmdbjava commits
-# in the same run; prints medians, the store's commit profile and the ratios (about 6 minutes).
+# in the same run; prints medians, the store's commit profile and the ratios (about 7 minutes).
 # Arguments (optional): rounds (5), measured 1 s iterations per way and round (2) and the store's
 # producers, virtual (default: threads as the appliance's request handlers) or platform (JMH's own).
 # Or: bench-storage.sh interleaved [triplets (30)] [slice ms (400)] [sizes (1024,4096)] [virtual|platform]:
