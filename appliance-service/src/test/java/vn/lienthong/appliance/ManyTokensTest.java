@@ -29,6 +29,7 @@ import vn.lienthong.appliance.evidence.EvidenceVerifier;
 import vn.lienthong.hsm.cms.CmsVerifier;
 import vn.lienthong.hsm.testing.ChildProcess;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.registry.Tenant;
 
 /**
@@ -62,9 +63,10 @@ class ManyTokensTest {
                 """
                   tokens:
                     - token-label: %s
+                      library: %s
                       pin: file:%s
                       tenants: [ "%s" ]
-                """.formatted(second.label(), second.pinFile(), H41).stripTrailing());
+                """.formatted(second.label(), TokenConfig.SOFTHSM2_LIBRARY, second.pinFile(), H41).stripTrailing());
         appliance.start();
         Path directory = Files.writeString(dir.resolve("directory.json"), ApplianceSetup.directoryJson(List.of(
                 new ApplianceSetup.Route(G22, appliance.axis().toString(), appliance.setup.tlsCertificateSha256()),

@@ -13,6 +13,7 @@ import vn.lienthong.appliance.demo.ApplianceSetup;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.hsm.token.TokenSupervisor;
 
 /**
@@ -69,6 +70,7 @@ final class TestAppliance implements AutoCloseable {
                   path: data
                   map-size-mib: 64
                 hsm:
+                  library: %s
                   token-label: %s
                   pin: file:%s
                 %s
@@ -76,7 +78,7 @@ final class TestAppliance implements AutoCloseable {
                   initial-backoff-millis: 100
                   max-backoff-millis: 1000
                   request-timeout-millis: 10000
-                """.formatted(name, token.label(), token.pinFile(), hsmExtra));
+                """.formatted(name, TokenConfig.SOFTHSM2_LIBRARY, token.label(), token.pinFile(), hsmExtra));
         ApplianceSetup setupTool = new ApplianceSetup(ca, caRoot);
         ApplianceSetup.Cli cli = arguments -> cli(config, arguments);
         ApplianceSetup.Result setup = bulk ? setupTool.provisionInBulk(dir, tenants, cli)

@@ -97,8 +97,9 @@ public record ApplianceConfig(
                     base.resolve(required(config, "storage.path")),
                     mapSize,
                     new TokenConfig(
-                            base.resolve(config.get("hsm.library").asString()
-                                    .orElse(TokenConfig.SOFTHSM2_LIBRARY.toString())),
+                            // No default module: a silent SoftHSM2 on a server meant for a hardware HSM
+                            // would keep keys in software files without anyone having chosen so.
+                            base.resolve(required(config, "hsm.library")),
                             required(config, "hsm.token-label"),
                             pinSource(required(config, "hsm.pin"), base)),
                     new Forwarding(
@@ -144,8 +145,9 @@ public record ApplianceConfig(
                     throw new ConfigurationException("the tenant " + organ + " is listed under two tokens in hsm.tokens");
                 }
             }
-            tokens.add(new TenantToken(new TokenConfig(
-                    base.resolve(node.get("library").asString().orElse(TokenConfig.SOFTHSM2_LIBRARY.toString())),
+            String library = node.get("library").asString().orElseThrow(() -> new ConfigurationException(
+                    "the configuration file has no 'library' for the token '" + label + "' under hsm.tokens"));
+            tokens.add(new TenantToken(new TokenConfig(base.resolve(library),
                     label, pinSource(required(node, "pin"), base)), organs));
         }
         return tokens;

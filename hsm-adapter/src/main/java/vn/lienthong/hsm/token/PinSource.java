@@ -10,7 +10,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
+import java.util.Set;
 import vn.lienthong.hsm.HsmException;
 
 /**
@@ -40,12 +43,13 @@ public sealed interface PinSource {
         }
     }
 
-    /** The PIN is the first line of a file, which should be readable by the appliance's user only. */
+    /** The PIN is the first line of a file, which must not be readable by group or others. */
     record File(Path path) implements PinSource {
         @Override
         public char[] read() {
             byte[] bytes;
             try {
+                refuseIfOthersCanRead(path);
                 bytes = Files.readAllBytes(path);
             } catch (NoSuchFileException e) {
                 throw new HsmException("the PIN file " + path + " does not exist");
@@ -88,6 +92,31 @@ public sealed interface PinSource {
                 Arrays.fill(all, '\0');
             }
         }
+    }
+
+    /**
+     * A PIN that group or others can read is as good as published on a shared server, so such a file is
+     * refused before it is read. File systems without POSIX permissions are not checked.
+     */
+    private static void refuseIfOthersCanRead(Path path) throws IOException {
+        if (!Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
+        if (permissions.contains(PosixFilePermission.GROUP_READ)
+                || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            throw new HsmException("the PIN file " + path + " has mode " + octal(permissions)
+                    + ", readable by group or others: make it readable by the appliance's user only (chmod 600)");
+        }
+    }
+
+    private static String octal(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission permission : permissions) {
+            // PosixFilePermission lists owner r,w,x then group then others: bit 8 down to bit 0.
+            mode |= 1 << (8 - permission.ordinal());
+        }
+        return String.format("%03o", mode);
     }
 
     /** Parses {@code env:NAME} or {@code file:PATH}; IllegalArgumentException with a plain sentence otherwise. */

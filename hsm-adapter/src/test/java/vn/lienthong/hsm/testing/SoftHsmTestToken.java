@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import vn.lienthong.hsm.token.PinSource;
@@ -24,6 +27,9 @@ public final class SoftHsmTestToken implements AutoCloseable {
 
     private static final String USER_PIN = "1234-test-pin";
     private static final String SO_PIN = "5678-test-so-pin";
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final String label;
     private final Path pinFile;
@@ -47,13 +53,20 @@ public final class SoftHsmTestToken implements AutoCloseable {
             String label = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
             run(conf, List.of("softhsm2-util", "--init-token", "--free", "--label", label,
                     "--pin", USER_PIN, "--so-pin", SO_PIN));
-            Path pinFile = Files.createTempFile(dir, label, ".pin",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(pinFile, USER_PIN + "\n");
+            Path pinFile = writePinFile(Files.createTempFile(dir, label, ".pin", OWNER_ONLY), USER_PIN);
             return new SoftHsmTestToken(label, pinFile);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a SoftHSM2 test token: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes {@code pin} as the only line of {@code file}, mode 600 as PinSource requires; returns the file. */
+    public static Path writePinFile(Path file, String pin) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file, OWNER_ONLY);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return Files.writeString(file, pin + "\n");
     }
 
     /** The directory holding {@code softhsm2.conf} and the token files for this test JVM. */

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.lienthong.hsm.HsmException;
+import vn.lienthong.hsm.testing.SoftHsmTestToken;
 
 class PinSourceTest {
 
@@ -47,7 +50,7 @@ class PinSourceTest {
 
     @Test
     void readsTheFirstLineOfTheFileTrimmed() throws Exception {
-        Path file = Files.writeString(dir.resolve("pin"), "  s3cret pin \r\nsecond line\n");
+        Path file = SoftHsmTestToken.writePinFile(dir.resolve("pin"), "  s3cret pin \r\nsecond line");
 
         assertArrayEquals("s3cret pin".toCharArray(), new PinSource.File(file).read());
     }
@@ -55,7 +58,7 @@ class PinSourceTest {
     @Test
     void namesTheFileThatDoesNotExistOrIsEmpty() throws Exception {
         Path missing = dir.resolve("absent.pin");
-        Path empty = Files.writeString(dir.resolve("empty.pin"), "\n");
+        Path empty = SoftHsmTestToken.writePinFile(dir.resolve("empty.pin"), "");
 
         assertEquals("the PIN file " + missing + " does not exist",
                 assertThrows(HsmException.class, () -> new PinSource.File(missing).read()).getMessage());
@@ -64,8 +67,32 @@ class PinSourceTest {
     }
 
     @Test
+    void refusesAPinFileThatGroupOrOthersCanReadNamingTheFileAndItsMode() throws Exception {
+        Path groupReadable = SoftHsmTestToken.writePinFile(dir.resolve("group.pin"), "s3cret");
+        Files.setPosixFilePermissions(groupReadable, PosixFilePermissions.fromString("rw-r-----"));
+        Path worldReadable = SoftHsmTestToken.writePinFile(dir.resolve("world.pin"), "s3cret");
+        Files.setPosixFilePermissions(worldReadable, PosixFilePermissions.fromString("rw-r--r--"));
+
+        HsmException group = assertThrows(HsmException.class, () -> new PinSource.File(groupReadable).read());
+        HsmException world = assertThrows(HsmException.class, () -> new PinSource.File(worldReadable).read());
+
+        assertEquals("the PIN file " + groupReadable + " has mode 640, readable by group or others: "
+                + "make it readable by the appliance's user only (chmod 600)", group.getMessage());
+        assertTrue(world.getMessage().startsWith("the PIN file " + worldReadable + " has mode 644,"), world.getMessage());
+        assertFalse(world.getMessage().contains("s3cret"));
+    }
+
+    @Test
+    void acceptsAPinFileOnlyItsOwnerCanRead() throws Exception {
+        Path ownerOnly = SoftHsmTestToken.writePinFile(dir.resolve("owner.pin"), "s3cret");
+        Files.setPosixFilePermissions(ownerOnly, PosixFilePermissions.fromString("r--------"));
+
+        assertArrayEquals("s3cret".toCharArray(), new PinSource.File(ownerOnly).read());
+    }
+
+    @Test
     void neverShowsThePinInToString() throws Exception {
-        Path file = Files.writeString(dir.resolve("pin"), "topsecret\n");
+        Path file = SoftHsmTestToken.writePinFile(dir.resolve("pin"), "topsecret");
 
         assertFalse(new PinSource.File(file).toString().contains("topsecret"));
     }

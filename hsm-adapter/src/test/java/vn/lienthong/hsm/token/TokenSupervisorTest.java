@@ -87,8 +87,7 @@ class TokenSupervisorTest {
 
     @Test
     void aRefusedPinWhileReopeningIsTriedOnceAndNeverAgain() throws Exception {
-        Path wrongPin = Files.createTempFile("wrong", ".pin");
-        Files.writeString(wrongPin, "9999-not-the-pin\n");
+        Path wrongPin = SoftHsmTestToken.writePinFile(Files.createTempFile("wrong", ".pin"), "9999-not-the-pin");
         AtomicInteger attempts = new AtomicInteger();
         AtomicBoolean pinChanged = new AtomicBoolean();
         TokenFaults faults = new TokenFaults();

@@ -58,8 +58,7 @@ class TokenTest {
 
     @Test
     void refusesAWrongPinWithOnePlainSentenceThatDoesNotContainThePin() throws Exception {
-        Path wrongPin = Files.createTempFile("wrong", ".pin");
-        Files.writeString(wrongPin, "9999-not-the-pin\n");
+        Path wrongPin = SoftHsmTestToken.writePinFile(Files.createTempFile("wrong", ".pin"), "9999-not-the-pin");
         var config = new TokenConfig(TokenConfig.SOFTHSM2_LIBRARY, neverLoggedIn.label(), new PinSource.File(wrongPin));
 
         HsmException refused = assertThrows(HsmException.class, () -> Token.open(config));

@@ -78,7 +78,7 @@ class TokenInitCommandTest {
     }
 
     private static Path pinFile(String name, String pin) throws IOException {
-        return Files.writeString(dir.resolve(name), pin + "\n");
+        return SoftHsmTestToken.writePinFile(dir.resolve(name), pin);
     }
 
     @Test
