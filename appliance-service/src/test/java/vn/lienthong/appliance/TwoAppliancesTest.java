@@ -41,7 +41,7 @@ import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
 import vn.lienthong.appliance.demo.SdkRequests;
 import vn.lienthong.appliance.edxml.DocumentMessage;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
-import vn.lienthong.appliance.edxml.Sha1Signing;
+import vn.lienthong.appliance.edxml.SoftwareKeySigning;
 import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -363,16 +363,20 @@ class TwoAppliancesTest {
         Answer accepted = g22.fetch(toAId);
         assertEquals(200, accepted.status());
         String header = accepted.header(LocalApi.XML_SIGNATURE_HEADER).orElseThrow();
-        assertTrue(header.startsWith("valid; signer=") && header.contains("CN=" + H41) && header.endsWith("; weak=sha1"), header);
+        assertTrue(header.startsWith("valid; signer*=UTF-8''") && header.endsWith("; weak=sha1"), header);
+        // The signer's Vietnamese name survives HTTP as an RFC 8187 ext-value a document system decodes.
+        String signer = java.net.URLDecoder.decode(header.substring("valid; signer*=UTF-8''".length(),
+                header.indexOf("; signer-sha256=")), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("CN=" + H41 + ",O=Văn phòng Chính phủ,C=VN", signer);
         assertEquals(204, g22.acknowledge(toAId).status());
     }
 
     /** A document its organ's document system signed with RSA-SHA1, with a software key the CA certified. */
     private static byte[] sha1Signed(String from, String to, String subject) throws Exception {
-        KeyPair pair = Sha1Signing.rsaKeyPair();
-        X509Certificate certificate = ca.issue(new X500Name("CN=" + from + ",O=lienthong test,C=VN"), pair.getPublic(),
+        KeyPair pair = SoftwareKeySigning.rsaKeyPair();
+        X509Certificate certificate = ca.issue(new X500Name("CN=" + from + ",O=Văn phòng Chính phủ,C=VN"), pair.getPublic(),
                 DemoCa.Profile.SIGNING, List.of(), List.of());
-        return Sha1Signing.sign(edxml(from, List.of(to), subject), pair.getPrivate(), certificate);
+        return SoftwareKeySigning.sign(edxml(from, List.of(to), subject), pair.getPrivate(), certificate);
     }
 
     private static List<String> concat(List<String> list, String last) {

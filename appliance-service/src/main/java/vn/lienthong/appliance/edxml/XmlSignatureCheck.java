@@ -1,17 +1,22 @@
 package vn.lienthong.appliance.edxml;
 
+import java.nio.charset.StandardCharsets;
 import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import javax.xml.crypto.AlgorithmMethod;
 import javax.xml.crypto.KeySelector;
 import javax.xml.crypto.KeySelectorException;
 import javax.xml.crypto.KeySelectorResult;
 import javax.xml.crypto.XMLCryptoContext;
-import javax.xml.crypto.dsig.Reference;
 import javax.xml.crypto.dsig.XMLSignature;
 import javax.xml.crypto.dsig.XMLSignatureFactory;
 import javax.xml.crypto.dsig.dom.DOMValidateContext;
@@ -43,18 +48,45 @@ public final class XmlSignatureCheck {
         }
     }
 
-    /** A valid signature by the From organ's certificate, chained to a trust anchor; {@code weak} for SHA-1. */
-    public record Valid(String signer, boolean weak) implements Result {
+    /**
+     * A valid signature by the From organ's certificate, chained to a trust anchor; {@code weak} for SHA-1.
+     * The header gives the signer's subject as an RFC 8187 ext-value (UTF-8, percent-encoded), since
+     * HTTP header values are ASCII and Vietnamese names are not, and the certificate's SHA-256 in hex.
+     */
+    public record Valid(String signer, String signerSha256, boolean weak) implements Result {
         public String header() {
-            return "valid; signer=\"" + signer.replace("\"", "'") + "\"" + (weak ? "; weak=sha1" : "");
+            return "valid; signer*=UTF-8''" + extValue(signer) + "; signer-sha256=" + signerSha256
+                    + (weak ? "; weak=sha1" : "");
         }
     }
 
     /** A signature that does not hold, with the reason in one plain sentence. */
     public record Invalid(String reason) implements Result {
         public String header() {
-            return "invalid; reason=\"" + reason.replace("\"", "'").replaceAll("\\p{Cntrl}", " ") + "\"";
+            String plain = reason.replaceAll("\\p{Cntrl}", " ");
+            // A reason that names a signer may hold Vietnamese letters: then it too is an RFC 8187 ext-value.
+            return plain.chars().allMatch(c -> c < 0x80)
+                    ? "invalid; reason=\"" + plain.replace("\"", "'") + "\""
+                    : "invalid; reason*=UTF-8''" + extValue(plain);
         }
+    }
+
+    /**
+     * The RFC 8187 §3.2 value-chars of {@code text}: UTF-8, every byte but ALPHA, DIGIT and
+     * {@code -._~} percent-encoded, so that any percent-decoder (URLDecoder included) reads it back.
+     */
+    static String extValue(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) c));
+            }
+        }
+        return out.toString();
     }
 
     private XmlSignatureCheck() {
@@ -99,22 +131,25 @@ public final class XmlSignatureCheck {
                     return () -> key;
                 }
             }, signature);
-            String method = ((Element) signature.getElementsByTagNameNS(EdxmlTreeBuilder.XMLDSIG_NAMESPACE,
-                    "SignatureMethod").item(0)).getAttribute("Algorithm");
-            boolean sha1 = method.toLowerCase(java.util.Locale.ROOT).contains("sha1") || sha1Digest(signature);
+            SignaturePolicy.Verdict verdict = SignaturePolicy.check(signature);
+            if (verdict.refusal().isPresent()) {
+                return new Invalid(verdict.refusal().get());
+            }
+            boolean sha1 = verdict.sha1();
             if (sha1 && !acceptSha1) {
                 return new Invalid("the signature uses SHA-1, which this appliance does not accept");
             }
-            // The JDK's secure validation refuses SHA-1 outright; it is relaxed only when SHA-1 is accepted.
+            // The JDK's secure validation refuses SHA-1 with no way to admit it alone: for an accepted
+            // SHA-1 signature it is off, and SignaturePolicy (above) and the key size check (below)
+            // hold the rest of its rules.
             context.setProperty("org.jcp.xml.dsig.secureValidation", !sha1);
             XMLSignature xmlSignature = XMLSignatureFactory.getInstance("DOM").unmarshalXMLSignature(context);
-            for (Object r : xmlSignature.getSignedInfo().getReferences()) {
-                if (!"".equals(((Reference) r).getURI())) {
-                    return new Invalid("the signature does not cover the whole message (Reference URI is not \"\")");
-                }
-            }
             if (!xmlSignature.validate(context)) {
                 return new Invalid("the XML signature does not match the message");
+            }
+            Optional<String> shortKey = SignaturePolicy.keySizeRefusal(chain.getFirst().getPublicKey());
+            if (shortKey.isPresent()) {
+                return new Invalid(shortKey.get());
             }
             ChainValidator.validate(chain, anchors, at);
             String from = EdxmlMessage.parse(xml).from().organId();
@@ -122,8 +157,7 @@ public final class XmlSignatureCheck {
                 return new Invalid("the signer " + chain.getFirst().getSubjectX500Principal().getName()
                         + " is not the From organ " + from);
             }
-            return new Valid(chain.getFirst().getSubjectX500Principal().getName(),
-                    sha1);
+            return new Valid(chain.getFirst().getSubjectX500Principal().getName(), sha256(chain.getFirst()), sha1);
         } catch (CertificateRejectedException e) {
             return new Invalid("the signer's certificate is not trusted: " + e.getMessage());
         } catch (EdxmlRejectedException e) {
@@ -133,17 +167,12 @@ public final class XmlSignatureCheck {
         }
     }
 
-    /** Whether a Reference is digested with SHA-1 (as weak as a SHA-1 signature method). */
-    private static boolean sha1Digest(Element signature) {
-        org.w3c.dom.NodeList digests = signature.getElementsByTagNameNS(EdxmlTreeBuilder.XMLDSIG_NAMESPACE,
-                "DigestMethod");
-        for (int i = 0; i < digests.getLength(); i++) {
-            if (((Element) digests.item(i)).getAttribute("Algorithm").toLowerCase(java.util.Locale.ROOT)
-                    .endsWith("#sha1")) {
-                return true;
-            }
+    private static String sha256(X509Certificate certificate) throws CertificateEncodingException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
-        return false;
     }
 
     private static Element signatureElement(Element header) {
