@@ -464,6 +464,19 @@ class TwoAppliancesTest {
     }
 
     @Test
+    void refusesAnXIncludeInsideContentInsteadOfForwardingIt() throws Exception {
+        String withXInclude = new String(edxml(G22, List.of(H41), "Công văn"), StandardCharsets.UTF_8).replace(
+                "</edXML:Subject>", "</edXML:Subject><edXML:Content xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
+                        + "<xi:include href=\"file:///etc/passwd\" parse=\"text\"/></edXML:Content>");
+
+        Answer answer = g22.submit(withXInclude.getBytes(StandardCharsets.UTF_8));
+
+        assertRefusedAndNothingStored(answer, 400, "edxml-invalid");
+        assertEquals("edXML/edXMLEnvelope/edXMLHeader/MessageHeader/Content", answer.json().path("element").asText());
+        assertEquals("text-only", answer.json().path("rule").asText());
+    }
+
+    @Test
     void refusesADocumentWhoseSenderIsNotTheTenant() throws Exception {
         assertRefusedAndNothingStored(h41.submit(edxml(G22, List.of(H14), "giả mạo")), 403, "sender-not-tenant");
     }

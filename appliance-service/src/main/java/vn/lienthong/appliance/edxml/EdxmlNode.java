@@ -11,6 +11,8 @@ final class EdxmlNode {
     final int position;
     final List<EdxmlNode> children = new ArrayList<>(2);
     StringBuilder text;
+    /** The first child element of another namespace than QCVN 102:2016's ({uri}name), skipped by the tree builder. */
+    String foreignChild;
     /** The decoded content of an AttachmentEncoded/Attachment, set when its ContentTransferEncoded ends. */
     byte[] content;
 
@@ -60,8 +62,17 @@ final class EdxmlNode {
         return found;
     }
 
-    /** The text, stripped; null when the element has none or only whitespace. */
+    /**
+     * The text, stripped; null when the element has none or only whitespace. A text field with an
+     * element child is refused: the appliance checks its text, while a recipient that processes, say,
+     * XInclude would read the child instead.
+     */
     String value() {
+        if (!children.isEmpty() || foreignChild != null) {
+            String child = foreignChild != null ? foreignChild : children.getFirst().name;
+            throw new EdxmlRejectedException(path(), "text-only", EdxmlTreeBuilder.relative(this)
+                    + " holds the element " + child + ": it may hold text only");
+        }
         if (text == null) {
             return null;
         }

@@ -8,8 +8,9 @@ import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Builds the bounded tree of a message's QCVN 102:2016 elements while the SAX parser streams it.
- * Elements in other namespaces are skipped (the header is read only from the standard's namespace),
- * except that an XMLDSig Signature is noted. Attachments' base64 is decoded in chunks as it
+ * Elements in other namespaces are skipped (the header is read only from the standard's namespace)
+ * and noted on their parent for the validator to refuse, except that an XMLDSig Signature directly in
+ * edXMLHeader is noted as the message's signature. Attachments' base64 is decoded in chunks as it
  * arrives, each attachment and all of them together held to the limits.
  */
 final class EdxmlTreeBuilder extends DefaultHandler {
@@ -67,6 +68,10 @@ final class EdxmlTreeBuilder extends DefaultHandler {
             return;
         }
         if (!qcvn) {
+            // Not read into the model, but noted: a text field or edXMLHeader holding it is refused later.
+            if (current.foreignChild == null) {
+                current.foreignChild = EdxmlReader.shorten((uri.isEmpty() ? "" : "{" + uri + "}") + localName);
+            }
             skipping = 1;
             return;
         }

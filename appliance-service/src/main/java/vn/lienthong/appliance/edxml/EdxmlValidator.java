@@ -53,10 +53,25 @@ final class EdxmlValidator {
         Organ from = organ(messageHeader.all("From").isEmpty() ? null : messageHeader.all("From").getFirst(),
                 messageHeader, "From");
         List<TraceHeader> traces = traceHeaders(header);
-        if (statusCode != null) {
-            return status(messageHeader, statusCode, from, traces, tree.signed);
+        EdxmlMessage message = statusCode != null ? status(messageHeader, statusCode, from, traces, tree.signed)
+                : document(root, envelope, header, messageHeader, from, traces, tree.signed);
+        refuseForeignElements(header);
+        return message;
+    }
+
+    /**
+     * Refuses an element of another namespace anywhere in edXMLHeader (the XMLDSig Signature directly
+     * in it excepted, which the tree builder keeps apart): the appliance reads the header in the
+     * standard's namespace only, so anything else there would reach the recipient unchecked.
+     */
+    private static void refuseForeignElements(EdxmlNode node) {
+        if (node.foreignChild != null) {
+            throw new EdxmlRejectedException(node.path(), "foreign-namespace", EdxmlTreeBuilder.relative(node)
+                    + " holds the element " + node.foreignChild + ", which is not in the QCVN 102:2016 namespace");
         }
-        return document(root, envelope, header, messageHeader, from, traces, tree.signed);
+        for (EdxmlNode child : node.children) {
+            refuseForeignElements(child);
+        }
     }
 
     private static StatusMessage status(EdxmlNode mh, EdxmlNode statusCodeNode, Organ from,

@@ -151,14 +151,15 @@ class EdxmlDocumentTest {
     }
 
     @Test
-    void leavesXIncludeElementsUnprocessed(@TempDir Path dir) throws IOException {
+    void refusesAnXIncludeInsteadOfLeavingItForTheRecipientToProcess(@TempDir Path dir) throws IOException {
         Path secret = Files.writeString(dir.resolve("secret.txt"), "included secret");
         String xml = document(FROM_G22 + TO_H41 + "<DocumentId>1</DocumentId><Subject xmlns:xi=\"http://www.w3.org/2001/XInclude\">"
                 + "subject<xi:include href=\"" + secret.toUri() + "\" parse=\"text\"/></Subject>");
 
-        EdxmlDocument document = EdxmlDocument.parse(xml.getBytes(StandardCharsets.UTF_8));
+        EdxmlRejectedException e = rejected(xml);
 
-        assertEquals("subject", document.subject());
+        assertEquals("text-only", e.rule());
+        assertFalse(e.getMessage().contains("included secret"), "the parser itself included nothing");
     }
 
     @ParameterizedTest
@@ -212,11 +213,15 @@ class EdxmlDocumentTest {
     }
 
     @Test
-    void readsRoutingFieldsOnlyFromTheQcvnNamespace() {
+    void refusesARoutingFieldOfAnotherNamespaceThatTheRecipientMightReadInstead() {
         String xml = document("<From xmlns='urn:other'><OrganId>000.00.00.G99</OrganId></From>" + FROM_G22 + TO_H41
                 + "<DocumentId>1</DocumentId>");
 
-        assertEquals("000.00.00.G22", EdxmlDocument.parse(xml.getBytes(StandardCharsets.UTF_8)).fromOrganId());
+        EdxmlRejectedException e = rejected(xml);
+
+        assertEquals("foreign-namespace", e.rule());
+        assertEquals("MessageHeader holds the element {urn:other}From, which is not in the QCVN 102:2016 namespace",
+                e.getMessage().replace("edXML/edXMLEnvelope/edXMLHeader/", ""));
     }
 
     @Test

@@ -144,6 +144,62 @@ class EdxmlMessageTest {
         assertEquals(rule, e.rule(), e.getMessage());
     }
 
+    private static final String XINCLUDE = "<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\""
+            + " href=\"file:///etc/passwd\" parse=\"text\"/>";
+    private static final String MH = "edXML/edXMLEnvelope/edXMLHeader/MessageHeader/";
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "document-new.edxml|Đề nghị các cơ quan kết nối trước ngày 30/4.|" + MH + "Content",
+            "document-new.edxml|V/v kết nối, liên thông phần mềm quản lý văn bản|" + MH + "Subject",
+            "document-new.edxml|<edXML:OrganId>000.00.00.G22</edXML:OrganId>|" + MH + "From/OrganId",
+            "status-05.edxml|<edXML:StatusCode>05</edXML:StatusCode>|" + MH + "StatusCode"})
+    void refusesATextFieldThatHoldsAnElement(String golden, String text, String element) {
+        // An element's text (or a bare text) becomes the XInclude.
+        String xml = goldenText(golden).replace(text,
+                text.startsWith("<") ? text.replaceFirst(">[^<]*<", ">" + XINCLUDE + "<") : XINCLUDE);
+        assertTrue(xml.contains(XINCLUDE), "the sample holds " + text);
+
+        EdxmlRejectedException e = rejected(xml);
+
+        assertEquals("text-only", e.rule(), e.getMessage());
+        assertEquals(element, e.element(), e.getMessage());
+        assertTrue(e.getMessage().endsWith("holds the element {http://www.w3.org/2001/XInclude}include: it may hold"
+                + " text only"), e.getMessage());
+    }
+
+    @Test
+    void refusesATextFieldThatHoldsAnElementOfTheStandardsOwnNamespace() {
+        EdxmlRejectedException e = rejected(goldenText("document-new.edxml").replace(
+                "V/v kết nối, liên thông phần mềm quản lý văn bản", "<edXML:Content>lồng</edXML:Content>"));
+
+        assertEquals("text-only", e.rule(), e.getMessage());
+        assertEquals(MH + "Subject", e.element());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "<edXML:From>|<edXML:From><x:Extra xmlns:x=\"urn:example:x\">1</x:Extra>|" + MH + "From",
+            "<edXML:TraceHeaderList>|<edXML:TraceHeaderList><x:Extra xmlns:x=\"urn:example:x\"/>"
+                    + "|edXML/edXMLEnvelope/edXMLHeader/TraceHeaderList",
+            "</edXML:MessageHeader>|<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/></edXML:MessageHeader>"
+                    + "|edXML/edXMLEnvelope/edXMLHeader/MessageHeader"})
+    void refusesAnElementOfAnotherNamespaceInsideEdxmlHeader(String from, String to, String element) {
+        EdxmlRejectedException e = rejected(goldenText("document-new.edxml").replace(from, to));
+
+        assertEquals("foreign-namespace", e.rule(), e.getMessage());
+        assertEquals(element, e.element(), e.getMessage());
+    }
+
+    @Test
+    void stillReadsAnXmlDsigSignatureDirectlyInEdxmlHeader() {
+        String xml = goldenText("document-new.edxml").replace("</edXML:TraceHeaderList>",
+                "</edXML:TraceHeaderList><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                        + "<ds:SignedInfo/></ds:Signature>");
+
+        assertTrue(EdxmlMessage.parse(xml.getBytes(StandardCharsets.UTF_8)).signed());
+    }
+
     @Test
     void refusesAStatusCodeOutsideTheStandard() {
         EdxmlRejectedException e = rejected(goldenText("status-05.edxml").replace(">05<", ">07<"));
@@ -266,7 +322,8 @@ class EdxmlMessageTest {
 
     @ParameterizedTest
     @CsvSource({"xxe, no-dtd", "xxe-parameter-entity, no-dtd", "billion-laughs, no-dtd", "deep-nesting, parser-limit",
-            "huge-base64, attachment-size", "many-attributes, parser-limit", "xinclude, required"})
+            "huge-base64, attachment-size", "many-attributes, parser-limit", "xinclude, required",
+            "xinclude-in-content, text-only", "foreign-in-header, foreign-namespace"})
     void refusesEveryHostileSeedOfTheFuzzCorpusByItsRule(String seed, String rule) throws IOException {
         byte[] xml;
         try (InputStream in = EdxmlMessageTest.class.getResourceAsStream(
