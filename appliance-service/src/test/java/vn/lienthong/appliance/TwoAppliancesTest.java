@@ -49,6 +49,7 @@ import vn.lienthong.appliance.envelope.EnvelopeHeader;
 import vn.lienthong.appliance.envelope.EnvelopeSealer;
 import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.evidence.EvidenceVerifier;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tls.JsseContexts;
 import vn.lienthong.appliance.tls.PinnedServerTrustManager;
 import vn.lienthong.hsm.cms.CmsSigner;
@@ -179,10 +180,7 @@ class TwoAppliancesTest {
     @Test
     void carriesAStatusMessageBackAndShowsItInTheSendersStatusHistory() throws Exception {
         byte[] document = edxml(G22, List.of(H41), "Xin ý kiến");
-        Answer submitted = g22.submit(document);
-        assertEquals(202, submitted.status(), submitted.text());
-        String id = submitted.json().path("id").asText();
-        awaitDelivered(g22, id, 1);
+        String id = deliveredFromG22ToH41(document);
         String documentId = EdxmlMessage.parse(document).documentId();
 
         // The clerk's actions come one after another; each status is in the history before the next is sent.
@@ -367,7 +365,7 @@ class TwoAppliancesTest {
         // The signer's Vietnamese name survives HTTP as an RFC 8187 ext-value a document system decodes.
         String signer = java.net.URLDecoder.decode(header.substring("valid; signer*=UTF-8''".length(),
                 header.indexOf("; signer-sha256=")), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals("CN=" + H41 + ",O=Văn phòng Chính phủ,C=VN", signer);
+        assertEquals("C=VN,O=Văn phòng Chính phủ,CN=" + H41, signer);
         assertEquals(204, g22.acknowledge(toAId).status());
     }
 
@@ -582,6 +580,76 @@ class TwoAppliancesTest {
         // Properly signed by G22, but sent by appliance b's TLS identity instead of a's.
         Envelope envelope = seal(peerA, "sign-" + G22, G22, List.of(H41));
         assertAxisRefused(envelope, peerB, 403, "peer-not-sender-appliance");
+    }
+
+    // --- a pinned peer forging the payload's organs (the real sealer and HSM key of the organ it hosts) ---
+
+    @Test
+    void refusesAndAuditsAPayloadWhoseFromIsNotTheEnvelopesSender() throws Exception {
+        // Appliance a seals, with G22's own HSM key, an envelope from G22 whose edXML claims to come from H14.
+        byte[] payload = edxml(H14, List.of(H41), "mạo danh người gửi");
+        Envelope forged = seal(peerA, "sign-" + G22, header(G22, List.of(H41), payload), payload);
+
+        long auditBefore = b.running.storage().audit().size();
+        assertAxisRefused(forged, peerA, 422, "payload-header-mismatch");
+
+        assertMismatchAudited(auditBefore, forged.header().messageId());
+    }
+
+    @Test
+    void refusesAPayloadWhoseToDoesNotIncludeTheRecipient() throws Exception {
+        byte[] payload = edxml(G22, List.of(H14), "gửi nhầm người nhận");
+        Envelope forged = seal(peerA, "sign-" + G22, header(G22, List.of(H41), payload), payload);
+
+        assertAxisRefused(forged, peerA, 422, "payload-header-mismatch");
+    }
+
+    @Test
+    void refusesAStatusMessageInTheNameOfAnotherOrganAndKeepsTheHistoryUnderTheAuthenticatedSender()
+            throws Exception {
+        byte[] document = edxml(G22, List.of(H41), "Chỉ gửi H41");
+        String id = deliveredFromG22ToH41(document);
+        String documentId = EdxmlMessage.parse(document).documentId();
+
+        // Appliance b, pinned for H14, sends G22 an "accepted" in H41's name, sealed with H14's real key.
+        byte[] inH41sName = statusMessage(H41, G22, documentId, "03");
+        Envelope forged = seal(peerB, "sign-" + H14, header(H14, List.of(G22), inH41sName), inH41sName);
+        HttpResponse<byte[]> refused = postAxis(a, peerB, forged, G22);
+        assertEquals(422, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+        assertTrue(new String(refused.body(), StandardCharsets.UTF_8)
+                .contains("urn:lienthong:problem:payload-header-mismatch"));
+        assertEquals(404, g22.fetch(forged.header().messageId()).status(), "nothing was stored");
+
+        // In its own name H14 may speak, but it was not sent the document: its status is not in the history.
+        byte[] inItsOwnName = statusMessage(H14, G22, documentId, "03");
+        Envelope own = seal(peerB, "sign-" + H14, header(H14, List.of(G22), inItsOwnName), inItsOwnName);
+        HttpResponse<byte[]> accepted = postAxis(a, peerB, own, G22);
+        assertEquals(200, accepted.statusCode(), new String(accepted.body(), StandardCharsets.UTF_8));
+        assertEquals(200, g22.fetch(own.header().messageId()).status(), "delivered to the document system");
+        JsonNode recipients = g22.outboxStatus(id).json().path("recipients");
+        assertEquals(H41, recipients.get(0).path("organId").asText(), recipients.toString());
+        assertEquals(0, recipients.get(0).path("statusHistory").size(), recipients.toString());
+        assertEquals(204, g22.acknowledge(own.header().messageId()).status());
+    }
+
+    /** Submits G22's document to H41 and waits until it is delivered; returns its message id. */
+    private static String deliveredFromG22ToH41(byte[] document) throws Exception {
+        Answer submitted = g22.submit(document);
+        assertEquals(202, submitted.status(), submitted.text());
+        String id = submitted.json().path("id").asText();
+        awaitDelivered(g22, id, 1);
+        return id;
+    }
+
+    private static void assertMismatchAudited(long auditBefore, String messageId) {
+        List<String> details = new ArrayList<>();
+        b.running.storage().audit().forEach(r -> {
+            if (r.sequence() > auditBefore && r.action().equals(IsolationAudit.ACTION)) {
+                details.add(r.detail());
+            }
+        });
+        assertTrue(details.stream().anyMatch(d -> d.contains("reason=payload-header-mismatch") && d.contains(messageId)),
+                "audited: " + details);
     }
 
     // --- helpers -----------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package vn.lienthong.appliance.axis;
 
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,7 +12,6 @@ import vn.lienthong.appliance.axis.transport.AxisHandler;
 import vn.lienthong.appliance.axis.transport.AxisRequest;
 import vn.lienthong.appliance.axis.transport.AxisResponse;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
-import vn.lienthong.appliance.edxml.EdxmlRejectedException;
 import vn.lienthong.appliance.edxml.StatusMessage;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -153,6 +151,8 @@ public final class EnvelopeReceiver implements AxisHandler {
             metrics.verifySeconds((System.nanoTime() - start) / 1e9);
         }
 
+        Optional<EdxmlMessage> edxml = PayloadBinding.require(envelope, tenant.organId());
+
         String headerSha256 = envelope.headerSha256();
         Optional<InboxEntry> seen = inbox.get(tenant.organId(), header.messageId());
         if (seen.isPresent()) {
@@ -165,7 +165,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
-                linkStatus(tenant, envelope, now);
+                linkStatus(tenant, envelope, edxml, now);
                 yield receiptResponse(receipt.encode());
             }
             case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
@@ -173,51 +173,16 @@ public final class EnvelopeReceiver implements AxisHandler {
     }
 
     /**
-     * A status message for one of the tenant's documents joins that document's status history. The
-     * envelope is already stored and answered for: a payload that is not a status message, or not
-     * edXML at all, is the recipient document system's to judge, so it only skips this step.
+     * A status message for one of the tenant's documents joins that document's status history, under
+     * the envelope's authenticated sender and only for a document the tenant sent to that sender.
      */
-    private void linkStatus(Tenant tenant, Envelope envelope, Instant now) {
-        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
-                || !mayBeStatusMessage(envelope.payload())) {
-            return;
+    private void linkStatus(Tenant tenant, Envelope envelope, Optional<EdxmlMessage> edxml, Instant now) {
+        if (edxml.orElse(null) instanceof StatusMessage status) {
+            String sender = envelope.header().sender();
+            statuses.link(tenant.organId(), sender, status, envelope.header().messageId(), now,
+                    id -> outbox.get(tenant.organId(), id).filter(sent -> sent.deliveries().stream()
+                            .anyMatch(d -> d.recipient().equals(sender))).isPresent());
         }
-        try {
-            if (EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status) {
-                statuses.link(tenant.organId(), status, envelope.header().messageId(), now,
-                        id -> outbox.get(tenant.organId(), id).isPresent());
-            }
-        } catch (EdxmlRejectedException e) {
-            System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.INFO,
-                    "message " + envelope.header().messageId() + " for " + tenant.organId()
-                            + " is not an acceptable edXML message: " + e.getMessage());
-        }
-    }
-
-    private static final byte[] STATUS_CODE = "StatusCode".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * False only for a payload in an ASCII-compatible encoding without the bytes of the name
-     * StatusCode, which every status message has as an element: parsing each document a second
-     * time to learn that it is not a status message cost as much as verifying its envelope.
-     */
-    static boolean mayBeStatusMessage(byte[] payload) {
-        boolean asciiCompatible = payload.length > 0 && (payload[0] == '<' || payload[0] == ' '
-                || payload[0] == '\t' || payload[0] == '\r' || payload[0] == '\n' || (payload[0] & 0xff) == 0xEF);
-        return !asciiCompatible || contains(payload, STATUS_CODE);
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     /** A resent message is answered with its first receipt, unless the id now names other content. */

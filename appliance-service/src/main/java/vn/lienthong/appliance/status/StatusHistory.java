@@ -86,11 +86,14 @@ public final class StatusHistory {
         return records.get(SENT + tenant, digest(documentId)).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
-    /** Records a status message received for one of the tenant's outbox messages. */
-    public void record(String tenant, String outboxMessageId, StatusMessage status, String statusMessageId,
-                       Instant receivedAt) {
+    /**
+     * Records a status message received for one of the tenant's outbox messages, as from {@code sender}:
+     * the organ the envelope was authenticated as, never a field of the payload.
+     */
+    public void record(String tenant, String sender, String outboxMessageId, StatusMessage status,
+                       String statusMessageId, Instant receivedAt) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("from", status.from().organId());
+        node.put("from", sender);
         node.put("statusCode", status.statusCode().code());
         if (status.description() != null) {
             node.put("description", status.description());
@@ -120,22 +123,23 @@ public final class StatusHistory {
     }
 
     /**
-     * Links a status message that came in for the tenant to the outbox message it answers and
-     * records it; false when the tenant sent no such document (the status is then only in the inbox).
+     * Links a status message that {@code sender} (the envelope's authenticated sender) sent the tenant
+     * to the outbox message it answers and records it; false when the tenant sent no such document to
+     * that sender (the status is then only in the inbox).
      *
-     * @param isOutboxMessage whether an id names one of the tenant's outbox messages
+     * @param sentToSender whether an id names one of the tenant's outbox messages addressed to the sender
      */
-    public boolean link(String tenant, StatusMessage status, String statusMessageId, Instant receivedAt,
-                        java.util.function.Predicate<String> isOutboxMessage) {
+    public boolean link(String tenant, String sender, StatusMessage status, String statusMessageId,
+                        Instant receivedAt, java.util.function.Predicate<String> sentToSender) {
         for (var responseFor : status.responseFor()) {
             if (!responseFor.organId().equals(tenant)) {
                 continue;
             }
             String documentId = responseFor.documentId();
-            Optional<String> outboxId = sentMessage(tenant, documentId)
-                    .or(() -> isOutboxMessage.test(documentId) ? Optional.of(documentId) : Optional.empty());
+            Optional<String> outboxId = sentMessage(tenant, documentId).or(() -> Optional.of(documentId))
+                    .filter(sentToSender);
             if (outboxId.isPresent()) {
-                record(tenant, outboxId.get(), status, statusMessageId, receivedAt);
+                record(tenant, sender, outboxId.get(), status, statusMessageId, receivedAt);
                 return true;
             }
         }

@@ -10,7 +10,8 @@ import vn.lienthong.storage.audit.AuditLog;
  * Counts and audits every refused attempt to reach what is not the caller's own: a tenant's
  * document system asking for a message id that is not in its own queues (another tenant's, or a
  * guess: both look alike to it, and both are recorded), naming another organ as sender, or a peer
- * appliance speaking for an organ the directory does not pin to it. The caller learns nothing more
+ * appliance speaking for an organ the directory does not pin to it (in the envelope or in its
+ * edXML payload's From/To). The caller learns nothing more
  * than "not found" or "refused"; the operator sees who tried what in the metric
  * {@code lienthong_isolation_refusals_total} and in the audit log (action {@code isolation.refused}).
  */
@@ -24,7 +25,7 @@ public final class IsolationAudit {
             "unknown-client-certificate");
     /** Problem types of the axis that mean a peer tried to speak for, or reach, an organ not its own. */
     private static final Set<String> AXIS = Set.of("unknown-recipient", "not-a-recipient", "unknown-sender",
-            "peer-not-sender-appliance", "signer-not-sender", "message-id-conflict");
+            "peer-not-sender-appliance", "signer-not-sender", "message-id-conflict", "payload-header-mismatch");
 
     private static final System.Logger LOG = System.getLogger(IsolationAudit.class.getName());
 
