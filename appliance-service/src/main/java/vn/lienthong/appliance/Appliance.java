@@ -40,6 +40,7 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.token.TokenSupervisor;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.KeyAliasMigration;
 import vn.lienthong.storage.Storage;
 
 /**
@@ -113,6 +114,8 @@ public final class Appliance implements AutoCloseable {
                 tenantToken.tenants().forEach(organ -> tokenOfTenant.put(organ, opened));
             }
             ApplianceRegistry registry = new ApplianceRegistry(storage.registry());
+            KeyAliasMigration.migrate(registry, organ -> tokenOfTenant.getOrDefault(organ, mainToken).current(),
+                    storage.audit(), "appliance " + config.name(), clock);
             KeyUsageAudit keyUsage = new KeyUsageAudit(storage.audit(), clock);
             ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch(),
                     keyUsage::signed);

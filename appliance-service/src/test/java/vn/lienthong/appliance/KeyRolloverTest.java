@@ -75,7 +75,7 @@ class KeyRolloverTest {
         X509Certificate oldSigner = signer(before);
 
         String generated = provision("key", "generate", "--tenant", H41, "--next", "--alg", "ecp256");
-        assertTrue(generated.contains("alias: sign-" + H41 + ".2"), generated);
+        assertTrue(generated.contains("alias: sign-" + H41 + "_2"), generated);
         Path csr = dir.resolve("next.csr");
         provision("csr", "--tenant", H41, "--next", "--out", csr.toString());
         String refused = provisionFails("key", "switch", "--tenant", H41);
@@ -102,7 +102,7 @@ class KeyRolloverTest {
             assertTrue(checks.stream().anyMatch(c -> c.contains(H14)), checks.toString());
         }
         String list = provision("tenant", "list");
-        assertTrue(list.lines().anyMatch(l -> l.startsWith(H41) && l.contains("sign-" + H41 + ".2")), list);
+        assertTrue(list.lines().anyMatch(l -> l.startsWith(H41) && l.contains("sign-" + H41 + "_2")), list);
     }
 
     private static String delivered(byte[] document) throws Exception {

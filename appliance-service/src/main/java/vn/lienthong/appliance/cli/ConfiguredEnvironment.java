@@ -1,6 +1,7 @@
 package vn.lienthong.appliance.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.provisioning.cli.ProvisioningEnvironment;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.provisioning.registry.KeyAliasMigration;
 import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.storage.Storage;
 import vn.lienthong.storage.audit.AuditEvent;
@@ -25,6 +27,7 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
     private Token token;
     private Storage storage;
     private final Map<String, Token> tenantTokens = new LinkedHashMap<>();
+    private boolean aliasesMigrated;
 
     private ConfiguredEnvironment(ApplianceConfig config) {
         this.config = config;
@@ -59,7 +62,14 @@ public final class ConfiguredEnvironment implements ProvisioningEnvironment {
 
     @Override
     public synchronized ApplianceRegistry registry() {
-        return new ApplianceRegistry(storage().registry());
+        ApplianceRegistry registry = new ApplianceRegistry(storage().registry());
+        if (!aliasesMigrated) {
+            // Once per process: a store written before issue 14 may hold rollover aliases of the old form.
+            aliasesMigrated = true;
+            KeyAliasMigration.migrate(registry, organ -> tokenFor(registry.tenant(organ)), storage().audit(),
+                    Operator.name(), Clock.systemUTC());
+        }
+        return registry;
     }
 
     @Override

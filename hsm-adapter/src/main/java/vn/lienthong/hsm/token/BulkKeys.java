@@ -190,6 +190,47 @@ public final class BulkKeys {
         }
     }
 
+    /**
+     * Renames the key stored under {@code from} to {@code to}: every token object whose {@code CKA_LABEL}
+     * or {@code CKA_ID} is {@code from} (the private key, its certificate, a public key if kept) gets
+     * {@code to} there instead, so that SunPKCS11's key store lists the same key and chain under the new
+     * alias. Returns how many objects changed (0 when there is nothing under {@code from}, as after an
+     * earlier rename).
+     *
+     * @throws HsmException when something is stored under both {@code from} and {@code to}
+     */
+    public static int rename(Token token, String from, String to) {
+        if (to == null || !Token.ALIAS.matcher(to).matches()) {
+            throw new HsmException("the key alias '" + to + "' is not allowed");
+        }
+        byte[] oldId = from.getBytes(StandardCharsets.UTF_8);
+        byte[] newId = to.getBytes(StandardCharsets.UTF_8);
+        int changed = 0;
+        try (Session session = Session.open(token)) {
+            Set<Long> objects = new java.util.LinkedHashSet<>(session.find(CKA_LABEL, from.toCharArray()));
+            Set<Long> withId = new HashSet<>(session.find(CKA_ID, oldId));
+            objects.addAll(withId);
+            if (!objects.isEmpty()
+                    && (!session.find(CKA_LABEL, to.toCharArray()).isEmpty() || !session.find(CKA_ID, newId).isEmpty())) {
+                throw new HsmException("token '" + token.label() + "' already has a key '" + to + "'");
+            }
+            for (long object : objects) {
+                List<Object> template = new ArrayList<>();
+                if (session.hasLabel(object, from)) {
+                    template.add(session.attribute(CKA_LABEL, to.toCharArray()));
+                }
+                if (withId.contains(object)) {
+                    template.add(session.attribute(CKA_ID, newId));
+                }
+                session.setAttributes(object, template);
+                changed++;
+            }
+        } finally {
+            token.reload();
+        }
+        return changed;
+    }
+
     /** The value (DER) of every certificate object of the token, by label, read in one session and one search. */
     static Map<String, List<byte[]>> certificateValues(Token token) {
         try (Session session = Session.open(token)) {
@@ -390,24 +431,7 @@ public final class BulkKeys {
 
         /** Every token object of the class by its label: one search, one attribute read each. */
         Map<String, List<Long>> objectsByLabel(long objectClass) {
-            Class<?> arrayType = attributes(0).getClass();
-            call("list the objects of", "C_FindObjectsInit", new Class<?>[] {long.class, arrayType}, handle,
-                    attributes(List.of(attribute(CKA_TOKEN, true), attribute(CKA_CLASS, objectClass))));
-            List<Long> handles = new ArrayList<>();
-            try {
-                for (;;) {
-                    long[] found = (long[]) call("list the certificates of", "C_FindObjects",
-                            new Class<?>[] {long.class, long.class}, handle, 512L);
-                    if (found == null || found.length == 0) {
-                        break;
-                    }
-                    for (long h : found) {
-                        handles.add(h);
-                    }
-                }
-            } finally {
-                call("list the certificates of", "C_FindObjectsFinal", new Class<?>[] {long.class}, handle);
-            }
+            List<Long> handles = find(CKA_CLASS, objectClass);
             Map<String, List<Long>> byLabel = new HashMap<>();
             for (long h : handles) {
                 Object[] template = attributes(List.of(attribute(CKA_LABEL, null)));
@@ -420,6 +444,42 @@ public final class BulkKeys {
                 }
             }
             return byLabel;
+        }
+
+        /** The token objects whose attribute {@code type} has {@code value}. */
+        List<Long> find(long type, Object value) {
+            Class<?> arrayType = attributes(0).getClass();
+            call("search", "C_FindObjectsInit", new Class<?>[] {long.class, arrayType}, handle,
+                    attributes(List.of(attribute(CKA_TOKEN, true), attribute(type, value))));
+            List<Long> handles = new ArrayList<>();
+            try {
+                for (;;) {
+                    long[] found = (long[]) call("search", "C_FindObjects", new Class<?>[] {long.class, long.class},
+                            handle, 512L);
+                    if (found == null || found.length == 0) {
+                        break;
+                    }
+                    for (long h : found) {
+                        handles.add(h);
+                    }
+                }
+            } finally {
+                call("search", "C_FindObjectsFinal", new Class<?>[] {long.class}, handle);
+            }
+            return handles;
+        }
+
+        boolean hasLabel(long object, String label) {
+            Object[] template = attributes(List.of(attribute(CKA_LABEL, null)));
+            getAttributes(object, template);
+            Object value = value(template[0]);
+            return value instanceof char[] chars ? label.equals(new String(chars))
+                    : value instanceof byte[] raw && label.equals(new String(raw, StandardCharsets.UTF_8));
+        }
+
+        void setAttributes(long object, List<Object> template) {
+            call("rename a key in", "C_SetAttributeValue", new Class<?>[] {long.class, long.class,
+                attributes(0).getClass()}, handle, object, attributes(template));
         }
 
         void destroy(long object) {
@@ -440,7 +500,7 @@ public final class BulkKeys {
                 template.getClass()}, handle, object, template);
         }
 
-        private Object attribute(long type, Object value) {
+        Object attribute(long type, Object value) {
             try {
                 return value instanceof Boolean b
                         ? attributeType.getConstructor(long.class, boolean.class).newInstance(type, b)

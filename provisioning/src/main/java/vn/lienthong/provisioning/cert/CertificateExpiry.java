@@ -21,7 +21,11 @@ public record CertificateExpiry(String alias, String tenant, String usage, X509C
     /** What the appliance knows about the certificate of the key under {@code alias}. */
     public static CertificateExpiry of(String alias, X509Certificate certificate) {
         if (alias.startsWith(SIGNING_PREFIX)) {
-            return new CertificateExpiry(alias, alias.substring(SIGNING_PREFIX.length()), "signing", certificate);
+            String organ = alias.substring(SIGNING_PREFIX.length());
+            // A rollover's next key, sign-ORGAN_N, is the same tenant's.
+            int generation = organ.indexOf(vn.lienthong.provisioning.registry.Tenant.GENERATION_SEPARATOR);
+            return new CertificateExpiry(alias, generation < 0 ? organ : organ.substring(0, generation), "signing",
+                    certificate);
         }
         return new CertificateExpiry(alias, APPLIANCE,
                 ApplianceRegistry.TLS_KEY_ALIAS.equals(alias) ? "tls" : alias, certificate);

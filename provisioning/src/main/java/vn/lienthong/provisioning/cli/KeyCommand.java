@@ -34,7 +34,7 @@ final class KeyCommand implements Runnable {
                     + " or for the appliance's TLS identity (alias tls), and print the alias and the"
                     + " SHA-256 of the public key (DER SubjectPublicKeyInfo).",
                 "Refuses if the alias already has a key. With --next (a tenant only), generates the next key of a"
-                    + " staged rollover (alias sign-ORGAN.N) while the current one keeps signing: then 'csr --next',"
+                    + " staged rollover (alias sign-ORGAN_N) while the current one keeps signing: then 'csr --next',"
                     + " 'cert import --next', and 'key switch' at the chosen moment."
             })
     static final class Generate extends ProvisioningAction {

@@ -13,6 +13,9 @@ import java.util.Objects;
 public record Tenant(String organId, String name, String keyAlias, List<String> dmsCertificateSha256,
                      TenantStatus status, TenantQuota quota, String nextKeyAlias, String switchAt) {
 
+    /** Between an organ's key alias and a rollover generation: organ ids hold letters, digits and dots only. */
+    public static final String GENERATION_SEPARATOR = "_";
+
     /** The longest name an organizationName may carry (X.520 ub-organization-name, RFC 5280 Appendix A). */
     public static final int MAX_NAME_LENGTH = 64;
 
@@ -30,11 +33,11 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
         }
         if (generation(organId, keyAlias) < 1) {
             throw new IllegalArgumentException("the key alias of tenant " + organId + " must be " + keyAliasOf(organId)
-                    + " (or " + keyAliasOf(organId) + ".N after a key rollover)");
+                    + " (or " + keyAliasOf(organId) + GENERATION_SEPARATOR + "N after a key rollover)");
         }
         if (nextKeyAlias != null && generation(organId, nextKeyAlias) <= generation(organId, keyAlias)) {
             throw new IllegalArgumentException("the next key alias of tenant " + organId + " must be a later "
-                    + keyAliasOf(organId) + ".N than " + keyAlias);
+                    + keyAliasOf(organId) + GENERATION_SEPARATOR + "N than " + keyAlias);
         }
         if (switchAt != null) {
             if (nextKeyAlias == null) {
@@ -81,9 +84,32 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
                 : this;
     }
 
-    /** The alias the next key of a rollover gets: sign-ORGAN.2, .3, … after the current one. */
+    /**
+     * The alias the next key of a rollover gets: sign-ORGAN_2, _3, … after the current one. The
+     * separator is one no organ id contains: with the dot used before, sign-X.2 was both the next key
+     * of X and the key of organ X.2.
+     */
     public String nextGenerationAlias() {
-        return keyAliasOf(organId) + "." + (generation(organId, keyAlias) + 1);
+        return keyAliasOf(organId) + GENERATION_SEPARATOR + (generation(organId, keyAlias) + 1);
+    }
+
+    /** Whether the key alias or the next key alias is of the form sign-ORGAN.N that versions before 14 wrote. */
+    public boolean hasLegacyAlias() {
+        return !migratedAlias(keyAlias).equals(keyAlias)
+                || (nextKeyAlias != null && !migratedAlias(nextKeyAlias).equals(nextKeyAlias));
+    }
+
+    /** The alias as it is written now: sign-ORGAN.N becomes sign-ORGAN_N; any other is unchanged. */
+    public String migratedAlias(String alias) {
+        String legacyPrefix = keyAliasOf(organId) + ".";
+        return alias.startsWith(legacyPrefix) && generation(organId, alias) >= 2
+                ? keyAliasOf(organId) + GENERATION_SEPARATOR + alias.substring(legacyPrefix.length()) : alias;
+    }
+
+    /** This tenant with its aliases as they are written now (see {@link #migratedAlias}). */
+    public Tenant withMigratedAliases() {
+        return new Tenant(organId, name, migratedAlias(keyAlias), dmsCertificateSha256, status, quota,
+                nextKeyAlias == null ? null : migratedAlias(nextKeyAlias), switchAt);
     }
 
     /** This tenant with a next key generated (not yet switched to). */
@@ -96,13 +122,16 @@ public record Tenant(String organId, String name, String keyAlias, List<String> 
         return new Tenant(organId, name, keyAlias, dmsCertificateSha256, status, quota, nextKeyAlias, at.toString());
     }
 
-    /** 1 for sign-ORGAN, N for sign-ORGAN.N (N at least 2), 0 for any other alias. */
+    /**
+     * 1 for sign-ORGAN, N for sign-ORGAN_N (N at least 2), 0 for any other alias; sign-ORGAN.N, as
+     * written before, is read too, so that a record can be read to be migrated.
+     */
     private static int generation(String organId, String alias) {
         String base = keyAliasOf(organId);
         if (base.equals(alias)) {
             return 1;
         }
-        if (alias == null || !alias.startsWith(base + ".")) {
+        if (alias == null || !(alias.startsWith(base + GENERATION_SEPARATOR) || alias.startsWith(base + "."))) {
             return 0;
         }
         String number = alias.substring(base.length() + 1);

@@ -19,6 +19,8 @@ class CertificateExpiryTest {
         CertificateExpiry expiry = CertificateExpiry.of("sign-000.00.00.G22", cert);
         assertEquals("000.00.00.G22", expiry.tenant());
         assertEquals("signing", expiry.usage());
+        assertEquals("000.00.00.G22", CertificateExpiry.of("sign-000.00.00.G22_2", cert).tenant(), "a rollover key");
+        assertEquals("000.00.00.G22.2", CertificateExpiry.of("sign-000.00.00.G22.2", cert).tenant());
         Instant now = Instant.now();
         assertEquals("ok", expiry.state(now));
         assertNull(expiry.warning(now));

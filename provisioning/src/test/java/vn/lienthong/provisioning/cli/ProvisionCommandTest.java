@@ -188,6 +188,21 @@ class ProvisionCommandTest {
     }
 
     @Test
+    void aTenantsNextKeyDoesNotCollideWithTheKeyOfTheOrganNamedLikeItsRollover() {
+        tenantWithKeyAndCsr("000.00.00.K07.2", "ecp256");
+        tenantWithKeyAndCsr("000.00.00.K07", "ecp256");
+        TokenKey other = environment.token().key("sign-000.00.00.K07.2").orElseThrow();
+
+        CliRun next = run("key", "generate", "--tenant", "000.00.00.K07", "--next", "--alg", "ecp256");
+
+        assertEquals(0, next.exitCode(), next::toString);
+        assertEquals("sign-000.00.00.K07_2", registry().tenant("000.00.00.K07").orElseThrow().nextKeyAlias());
+        TokenKey nextKey = environment.token().key("sign-000.00.00.K07_2").orElseThrow();
+        assertFalse(nextKey.publicKey().equals(other.publicKey()), "a key of its own");
+        assertEquals(other.publicKey(), environment.token().key("sign-000.00.00.K07.2").orElseThrow().publicKey());
+    }
+
+    @Test
     void keyGenerateRefusesAnAliasThatAlreadyHasAKey() {
         tenantWithKeyAndCsr("000.00.00.K04", "ecp256");
         TokenKey before = environment.token().key("sign-000.00.00.K04").orElseThrow();

@@ -1,7 +1,10 @@
 package vn.lienthong.provisioning.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.util.List;
@@ -50,16 +53,37 @@ class RecordsTest {
     @Test
     void aStagedRolloverSignsWithTheNextKeyFromTheChosenMomentOn() {
         Tenant tenant = Tenant.of("000.00.00.G22", "Văn phòng");
-        assertEquals("sign-000.00.00.G22.2", tenant.nextGenerationAlias());
+        assertEquals("sign-000.00.00.G22_2", tenant.nextGenerationAlias());
         java.time.Instant at = java.time.Instant.parse("2026-12-01T00:00:00Z");
         Tenant staged = tenant.withNextKey(tenant.nextGenerationAlias()).withSwitchAt(at);
         assertEquals("sign-000.00.00.G22", staged.signingKeyAlias(at.minusMillis(1)));
-        assertEquals("sign-000.00.00.G22.2", staged.signingKeyAlias(at));
+        assertEquals("sign-000.00.00.G22_2", staged.signingKeyAlias(at));
         Tenant settled = staged.settled(at);
-        assertEquals("sign-000.00.00.G22.2", settled.keyAlias());
+        assertEquals("sign-000.00.00.G22_2", settled.keyAlias());
         assertEquals(null, settled.nextKeyAlias());
-        assertEquals("sign-000.00.00.G22.3", settled.nextGenerationAlias());
+        assertEquals("sign-000.00.00.G22_3", settled.nextGenerationAlias());
         assertThrows(IllegalArgumentException.class, () -> tenant.withNextKey("sign-000.00.00.G22"));
-        assertThrows(IllegalArgumentException.class, () -> tenant.withNextKey("sign-000.00.00.G23.2"));
+        assertThrows(IllegalArgumentException.class, () -> tenant.withNextKey("sign-000.00.00.G23_2"));
+    }
+
+    @Test
+    void aNextKeyAliasNeverEqualsTheKeyAliasOfAnotherOrgan() {
+        Tenant x = Tenant.of("000.00.00.G22", "Văn phòng");
+        Tenant x2 = Tenant.of("000.00.00.G22.2", "Một đơn vị con");
+
+        assertNotEquals(x2.keyAlias(), x.nextGenerationAlias());
+    }
+
+    @Test
+    void readsARolloverAliasOfTheFormerFormAndMigratesIt() {
+        Tenant legacy = new Tenant("000.00.00.G22", "Văn phòng", "sign-000.00.00.G22.2", List.of(),
+                null, null, "sign-000.00.00.G22.3", null);
+
+        assertTrue(legacy.hasLegacyAlias());
+        Tenant migrated = legacy.withMigratedAliases();
+        assertEquals("sign-000.00.00.G22_2", migrated.keyAlias());
+        assertEquals("sign-000.00.00.G22_3", migrated.nextKeyAlias());
+        assertFalse(migrated.hasLegacyAlias());
+        assertFalse(Tenant.of("000.00.00.G22.2", "con").hasLegacyAlias(), "a base alias with a dot is no rollover");
     }
 }
