@@ -58,7 +58,10 @@ public final class LocalApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The payload type of edXML documents and status messages in envelopes. */
     public static final String EDXML_CONTENT_TYPE = "application/edxml+xml";
-    /** Tells the document system what became of the XMLDSig in an edXML message: none, valid; signer=…, invalid; reason=…. */
+    /**
+     * Tells the document system what became of the XMLDSig in an edXML message: none,
+     * valid; signer*=UTF-8''…; signer-sha256=…, or invalid; reason=….
+     */
     public static final String XML_SIGNATURE_HEADER = "Lienthong-Edxml-Signature";
 
     private final ApplianceRegistry registry;

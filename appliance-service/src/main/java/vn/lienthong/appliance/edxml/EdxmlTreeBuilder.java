@@ -16,6 +16,8 @@ import org.xml.sax.helpers.DefaultHandler;
 final class EdxmlTreeBuilder extends DefaultHandler {
 
     static final String XMLDSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#";
+    /** Exclusive C14N's InclusiveNamespaces, the one element of another namespace a Signature may hold. */
+    static final String EXCLUSIVE_C14N_NAMESPACE = "http://www.w3.org/2001/10/xml-exc-c14n#";
     /** Characters of header text in the whole message (not counting attachments). */
     static final int MAX_TOTAL_TEXT_CHARS = 1_000_000;
     private static final int DECODE_CHUNK_CHARS = 64 * 1024;
@@ -25,6 +27,8 @@ final class EdxmlTreeBuilder extends DefaultHandler {
     private EdxmlNode current;
     /** Depth inside a skipped subtree (foreign namespace or signature); 0 when not skipping. */
     private int skipping;
+    /** Whether the subtree skipped is the XMLDSig Signature in edXMLHeader, which may hold XMLDSig elements only. */
+    private boolean xmlDsigSubtree;
     private int elements;
     private long totalText;
     boolean signed;
@@ -45,6 +49,12 @@ final class EdxmlTreeBuilder extends DefaultHandler {
         }
         if (skipping > 0) {
             skipping++;
+            if (xmlDsigSubtree && !XMLDSIG_NAMESPACE.equals(uri) && !EXCLUSIVE_C14N_NAMESPACE.equals(uri)) {
+                // ds:Object and KeyInfo could carry anything, XInclude too, past the appliance to the recipient.
+                throw new Rejection(current.path() + "/Signature", "foreign-namespace", "the Signature in edXMLHeader"
+                        + " holds the element " + EdxmlReader.shorten((uri.isEmpty() ? "" : "{" + uri + "}") + localName)
+                        + ", which is not in the XMLDSig namespace");
+            }
             return;
         }
         boolean qcvn = EdxmlDocument.NAMESPACE.equals(uri);
@@ -65,6 +75,7 @@ final class EdxmlTreeBuilder extends DefaultHandler {
             // The XMLDSig is checked on the DOM by the signature verifier, not read into the model.
             signed = true;
             skipping = 1;
+            xmlDsigSubtree = XMLDSIG_NAMESPACE.equals(uri);
             return;
         }
         if (!qcvn) {
@@ -117,6 +128,7 @@ final class EdxmlTreeBuilder extends DefaultHandler {
     public void endElement(String uri, String localName, String qName) throws Rejection {
         if (skipping > 0) {
             skipping--;
+            xmlDsigSubtree &= skipping > 0;
             return;
         }
         if (base64 != null) {

@@ -192,6 +192,16 @@ class EdxmlMessageTest {
     }
 
     @Test
+    void refusesAnElementOfAnotherNamespaceInsideTheXmlDsigSignature() {
+        EdxmlRejectedException e = rejected(goldenText("document-new.edxml").replace("</edXML:TraceHeaderList>",
+                "</edXML:TraceHeaderList><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+                        + "<ds:Object>" + XINCLUDE + "</ds:Object></ds:Signature>"));
+
+        assertEquals("foreign-namespace", e.rule(), e.getMessage());
+        assertEquals("edXML/edXMLEnvelope/edXMLHeader/Signature", e.element());
+    }
+
+    @Test
     void stillReadsAnXmlDsigSignatureDirectlyInEdxmlHeader() {
         String xml = goldenText("document-new.edxml").replace("</edXML:TraceHeaderList>",
                 "</edXML:TraceHeaderList><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
