@@ -29,6 +29,7 @@ import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.hsm.HsmException;
@@ -165,12 +166,18 @@ public final class LocalApi {
     }
 
     /** Who made the request, for the audit log: the client certificate's subject and fingerprint. */
-    private static String actor(ServerRequest req) {
-        return req.remotePeer().tlsCertificates()
+    public static String actor(ServerRequest req) {
+        X509Certificate leaf = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
                 .map(chain -> (X509Certificate) chain[0])
-                .map(leaf -> "dms:" + leaf.getSubjectX500Principal().getName() + " sha256:" + Pem.sha256Fingerprint(leaf))
-                .orElse("dms:no-certificate");
+                .orElse(null);
+        return RefusalAudit.caller("dms", leaf, address(req));
+    }
+
+    /** The client's IP address (without the port: one client, many connections). */
+    static String address(ServerRequest req) {
+        return req.remotePeer().address() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
     }
 
     private void answer(ServerResponse res, String tenant, Problem problem, Map<String, String> headers) {

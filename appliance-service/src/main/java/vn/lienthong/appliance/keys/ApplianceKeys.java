@@ -131,6 +131,16 @@ public final class ApplianceKeys implements AutoCloseable {
     }
 
     /**
+     * A detached CMS signature (RFC 5652) over {@code content} with the appliance's own key, its TLS
+     * identity, certificate chain included: what the appliance states in its own name (audit
+     * checkpoints). Blocks in PKCS#11: call it from a platform thread.
+     */
+    public byte[] signAsAppliance(byte[] content) {
+        return signWith(token, ApplianceRegistry.TLS_KEY_ALIAS, t -> cmsSigner(t).signDetached(
+                keyIn(t, ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity"), content));
+    }
+
+    /**
      * Signs a receipt in the HSM with the recipient tenant's key, through the key's batch signer:
      * receipts given while the key is busy share one signature.
      */
