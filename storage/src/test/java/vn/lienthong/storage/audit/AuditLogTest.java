@@ -72,4 +72,28 @@ class AuditLogTest {
             assertTrue(verification.problem().contains("does not match its hash"), verification.problem());
         }
     }
+
+    @Test
+    void theHeadAndARecordBySequenceAreReadAndCheckpointsAreKeptBySequence() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            assertTrue(storage.audit().head().isEmpty());
+            assertTrue(storage.auditCheckpoints().latest().isEmpty());
+            List<AuditRecord> written = storage.audit().appendAll(List.of(event(0), event(1), event(2)));
+            assertArrayEquals(written.get(2).hash(), storage.audit().head().orElseThrow().hash());
+            assertArrayEquals(written.get(1).hash(), storage.audit().record(2).orElseThrow().hash());
+            assertTrue(storage.audit().record(4).isEmpty());
+
+            storage.auditCheckpoints().add(new AuditCheckpoint(3, written.get(2).hash(), T0, new byte[] {1, 2}));
+            storage.auditCheckpoints().add(new AuditCheckpoint(1, written.get(0).hash(), T0, new byte[] {3}));
+        }
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            List<AuditCheckpoint> all = storage.auditCheckpoints().all();
+            assertEquals(List.of(1L, 3L), all.stream().map(AuditCheckpoint::sequence).toList());
+            AuditCheckpoint latest = storage.auditCheckpoints().latest().orElseThrow();
+            assertEquals(3, latest.sequence());
+            assertEquals(T0, latest.at());
+            assertArrayEquals(new byte[] {1, 2}, latest.signature());
+            assertEquals(64, latest.signedContent().length, "the head hash in hex");
+        }
+    }
 }
