@@ -159,13 +159,14 @@ public final class LocalApi {
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");
         }
-        // Audited before the answer, so that a client that has its refusal finds it in the audit log.
+        // Counted before the answer, so that a client that has its refusal finds it in the metrics; the audit
+        // log holds it in its minute's aggregate.
         isolation.refused(LISTENER, tenantLabel, actor(req), problem.slug(),
                 req.prologue().method().text() + " " + req.path().path());
         answer(res, tenantLabel, problem, headers);
     }
 
-    /** Who made the request, for the audit log: the client certificate's subject and fingerprint. */
+    /** Who made the request, for the audit log: the client certificate's subject and fingerprint, else its address. */
     public static String actor(ServerRequest req) {
         X509Certificate leaf = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)

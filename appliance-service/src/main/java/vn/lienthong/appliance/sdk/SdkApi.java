@@ -106,7 +106,7 @@ public final class SdkApi {
             authentication.verify(req, tenant);
             handler.handle(tenant, req, res);
         } catch (ProblemException e) {
-            // Audited before the answer, as on /api/v1: the caller finds its refusal counted.
+            // Counted before the answer and audited in aggregate, as on /api/v1.
             isolation.refused(LISTENER, tenantLabel, LocalApi.actor(req), e.problem().slug(),
                     req.prologue().method().text() + " " + req.path().path());
             fail(res, e.problem());
