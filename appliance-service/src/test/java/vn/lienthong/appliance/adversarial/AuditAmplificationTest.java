@@ -60,7 +60,7 @@ class AuditAmplificationTest {
     private static final long MAX_REQUESTS_PER_LOOP = 200_000;
     private static final int DOCUMENTS_PER_SENDER = 15;
     /** Concurrent request loops against each of a's local API and a's axis. */
-    private static final int LOOPS_PER_TARGET = 4;
+    private static final int LOOPS_PER_TARGET = 2;
 
     @TempDir
     static Path dir;
