@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.TransportProblems;
+import vn.lienthong.appliance.audit.AuditCheckpointer;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.axis.transport.AxisServer;
 import vn.lienthong.appliance.axis.transport.AxisServerSettings;
@@ -69,6 +71,8 @@ public final class Appliance implements AutoCloseable {
     private final WebServer opsServer;
     private final ScheduledExecutorService housekeeping;
     private KeyUsageAudit keyUsage;
+    private RefusalAudit refusals;
+    private AuditCheckpointer checkpointer;
     private WebServer operatorServer;
 
     private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
@@ -130,7 +134,8 @@ public final class Appliance implements AutoCloseable {
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokensUp, clock);
 
-            IsolationAudit isolation = new IsolationAudit(storage.audit(), metrics, clock);
+            RefusalAudit refusals = new RefusalAudit(storage.audit(), metrics, clock);
+            IsolationAudit isolation = new IsolationAudit(refusals, metrics);
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding());
 
@@ -150,7 +155,8 @@ public final class Appliance implements AutoCloseable {
             HttpRouting.Builder apiRouting = HttpRouting.builder();
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
-                    organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock).routing(apiRouting);
+                    organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock, isolation)
+                    .routing(apiRouting);
             api.routing(apiRouting);
             WebServer apiServer = WebServer.builder()
                     .host(config.api().host())
@@ -184,7 +190,8 @@ public final class Appliance implements AutoCloseable {
             // The operator API: its own mutual-TLS listener, only when the configuration names one.
             WebServer operatorServer = ApplianceConfig.operatorListener(config.file()).map(listener -> {
                 HttpRouting.Builder operatorRouting = HttpRouting.builder();
-                new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock).routing(operatorRouting);
+                new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock, refusals)
+                        .routing(operatorRouting);
                 return WebServer.builder()
                         .host(listener.host())
                         .port(listener.port())
@@ -206,6 +213,11 @@ public final class Appliance implements AutoCloseable {
                 axisServer.reloadTls(renewed, anchors);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
+            housekeeping.scheduleWithFixedDelay(refusals::flushIfDue, 1, 1, TimeUnit.SECONDS);
+            // On this platform thread: the checkpoint's signature blocks in PKCS#11.
+            AuditCheckpointer checkpointer = new AuditCheckpointer(storage.audit(), storage.auditCheckpoints(),
+                    keys::signAsAppliance, clock);
+            housekeeping.scheduleWithFixedDelay(checkpointer::checkpointIfDue, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
@@ -214,6 +226,8 @@ public final class Appliance implements AutoCloseable {
                     apiServer, opsServer,
                     housekeeping);
             appliance.keyUsage = keyUsage;
+            appliance.refusals = refusals;
+            appliance.checkpointer = checkpointer;
             appliance.operatorServer = operatorServer;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
@@ -253,6 +267,14 @@ public final class Appliance implements AutoCloseable {
         return storage;
     }
 
+    /**
+     * Writes the refusals counted so far to the audit log now, rather than at the minute's end (the
+     * service also does so when it stops); for tests that look for a refusal's record.
+     */
+    public void flushRefusals() {
+        refusals.flush();
+    }
+
     public ApplianceConfig config() {
         return config;
     }
@@ -286,7 +308,14 @@ public final class Appliance implements AutoCloseable {
         if (operatorServer != null) {
             operatorServer.stop();
         }
+        refusals.flush();
         keyUsage.flush();
+        try {
+            // The last records are signed too, so that a log cut short while the service is down shows.
+            checkpointer.checkpoint();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the audit log's head was not checkpointed at shutdown: " + e.getMessage());
+        }
         keys.close();
         tenantTokens.forEach(TokenSupervisor::close);
         token.close();

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.ops.OperatorApi;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
 import vn.lienthong.provisioning.registry.TenantStatus;
@@ -128,8 +129,19 @@ class OperatorApiTest {
         HttpResponse<String> refused = call(stranger, "GET", "/operator/v1/tenants", null);
         assertEquals(403, refused.statusCode());
         assertTrue(refused.body().contains("unknown-operator"), refused.body());
-        AuditRecord record = onlyRecordSince(before);
-        assertTrue(record.actor().startsWith("operator:unknown sha256:"), record.actor());
+        assertEquals(403, call(stranger, "GET", "/operator/v1/certificates", null).statusCode());
+        assertTrue(recordsSince(before).isEmpty(), "no per-call record for a certificate that is no operator's");
+        appliance.running.flushRefusals();
+        List<AuditRecord> refusals = new ArrayList<>();
+        appliance.running.storage().audit().forEach(r -> {
+            if (r.sequence() > before && r.action().equals(RefusalAudit.ACTION)) {
+                refusals.add(r);
+            }
+        });
+        assertEquals(1, refusals.size(), "one aggregate for both calls: " + refusals);
+        AuditRecord record = refusals.getFirst();
+        assertTrue(record.actor().startsWith("operator:CN=") && record.actor().contains(" sha256:"), record.actor());
+        assertTrue(record.detail().contains("listener=operator reason=unknown-operator count=2"), record.detail());
     }
 
     // --- helpers -----------------------------------------------------------------------------

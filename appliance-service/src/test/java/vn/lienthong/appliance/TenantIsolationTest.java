@@ -224,6 +224,7 @@ class TenantIsolationTest {
     private static Answer assertRefusedOnApi(Call call, int status, String reason, String requestPart)
             throws Exception {
         double before = isolationRefusals("api", reason);
+        shared.running.flushRefusals();
         long auditBefore = shared.running.storage().audit().size();
         Answer answer = call.call();
         assertEquals(status, answer.status(), answer.text());
@@ -241,6 +242,7 @@ class TenantIsolationTest {
     private static void assertRefusedOnAxis(SSLContext client, byte[] envelope, String recipient, int status,
                                             String reason) throws Exception {
         double before = isolationRefusals("axis", reason);
+        shared.running.flushRefusals();
         long auditBefore = shared.running.storage().audit().size();
         HttpResponse<byte[]> response = postAxis(client, envelope, recipient);
         String body = new String(response.body(), StandardCharsets.UTF_8);
@@ -262,13 +264,15 @@ class TenantIsolationTest {
 
     /** The one isolation record appended since the audit log had {@code sizeBefore} records. */
     private static AuditRecord lastIsolationRecord(long sizeBefore) {
+        shared.running.flushRefusals();
         List<AuditRecord> records = new ArrayList<>();
         shared.running.storage().audit().forEach(r -> {
             if (r.sequence() > sizeBefore && r.action().equals(IsolationAudit.ACTION)) {
                 records.add(r);
             }
         });
-        assertEquals(1, records.size(), "one audit record for the attempt: " + records);
+        assertEquals(1, records.size(), "one aggregate audit record for the attempt: " + records);
+        assertTrue(records.getFirst().detail().contains("count=1"), records.getFirst().detail());
         return records.getFirst();
     }
 

@@ -21,13 +21,13 @@ import vn.lienthong.hsm.token.TokenSupervisor;
  * the operator CLI in this JVM (before it starts: LMDB must not be opened twice in one process),
  * listening on free loopback ports.
  */
-final class TestAppliance implements AutoCloseable {
+public final class TestAppliance implements AutoCloseable {
 
-    final String name;
-    final Path dir;
-    final Path config;
-    final ApplianceSetup.Result setup;
-    Appliance running;
+    public final String name;
+    public final Path dir;
+    public final Path config;
+    public final ApplianceSetup.Result setup;
+    public Appliance running;
 
     private TestAppliance(String name, Path dir, Path config, ApplianceSetup.Result setup) {
         this.name = name;
@@ -37,7 +37,7 @@ final class TestAppliance implements AutoCloseable {
     }
 
     /** Writes the config, provisions TLS identity and tenants (the token must exist already). */
-    static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+    public static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
                                    List<ApplianceSetup.TenantSpec> tenants) throws Exception {
         return provision(name, parent, token, ca, caRoot, tenants, "");
     }
@@ -100,7 +100,7 @@ final class TestAppliance implements AutoCloseable {
         }
     }
 
-    void start() {
+    public void start() {
         running = Appliance.start(ApplianceConfig.load(config));
     }
 
@@ -109,11 +109,11 @@ final class TestAppliance implements AutoCloseable {
         running = Appliance.start(ApplianceConfig.load(config), opener, boundary);
     }
 
-    URI axis() {
+    public URI axis() {
         return running.axisUri();
     }
 
-    DocumentSystemClient documentSystem(String organId, DemoCa ca) {
+    public DocumentSystemClient documentSystem(String organId, DemoCa ca) {
         ApplianceSetup.DmsIdentity dms = setup.documentSystems().get(organId);
         return new DocumentSystemClient(URI.create("https://localhost:" + running.apiUri().getPort()), dms.key(),
                 dms.certificate(), ca.root());
@@ -127,7 +127,7 @@ final class TestAppliance implements AutoCloseable {
     }
 
     /** Closes each that is not null, in order, going on past any that fails: a test's clean-up after a failure. */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         for (AutoCloseable resource : resources) {
             try {
                 if (resource != null) {

@@ -322,6 +322,49 @@ class TwoAppliancesTest {
     }
 
     @Test
+    void sdkRefusalsAreCountedAndAuditedLikeTheLocalApis() throws Exception {
+        String secret = sdkSecret(b, H41);
+        Answer submitted = g22.submit(edxml(G22, List.of(H14), "chỉ cho H14"));
+        assertEquals(202, submitted.status(), submitted.text());
+        String h14Message = submitted.json().path("id").asText();
+        awaitDelivered(g22, h14Message, 1);
+        b.running.flushRefusals();
+        long auditBefore = b.running.storage().audit().size();
+        double foreignBefore = metric(b, "lienthong_refused_total", "listener=\"sdk\",reason=\"unknown-message\"");
+        double badBefore = metric(b, "lienthong_refused_total", "listener=\"sdk\",reason=\"sdk-bad-signature\"");
+
+        // H41 asks for a document of H14, its neighbour on the shared server, with its own valid headers.
+        Answer foreign = h41.sdk("/getEdoc?docId=" + h14Message, SdkRequests.headers(H41, secret, Instant.now()),
+                null, new byte[0]);
+        assertEquals(404, foreign.status(), foreign.text());
+        assertEquals("unknown-message", foreign.json().path("ErrorCode").asText());
+        for (int i = 0; i < 3; i++) {
+            Answer bad = h41.sdk("/getAgenciesList", SdkRequests.headers(H41, "not-the-secret", Instant.now()), null,
+                    new byte[0]);
+            assertEquals(401, bad.status(), bad.text());
+        }
+
+        assertEquals(foreignBefore + 1, metric(b, "lienthong_refused_total",
+                "listener=\"sdk\",reason=\"unknown-message\""));
+        assertEquals(badBefore + 3, metric(b, "lienthong_refused_total",
+                "listener=\"sdk\",reason=\"sdk-bad-signature\""));
+        b.running.flushRefusals();
+        List<String> records = new ArrayList<>();
+        b.running.storage().audit().forEach(r -> {
+            if (r.sequence() > auditBefore && r.action().equals(vn.lienthong.appliance.audit.RefusalAudit.ACTION)) {
+                records.add(r.actor() + " | " + r.detail());
+            }
+        });
+        assertTrue(records.stream().anyMatch(r -> r.startsWith("dms:") && r.contains("CN=DMS " + H41 + " sha256:")
+                && r.contains("listener=sdk")
+                && r.contains("reason=unknown-message count=1") && r.contains("/getEdoc")), records.toString());
+        assertTrue(records.stream().anyMatch(r -> r.startsWith("dms:") && r.contains("CN=DMS " + H41 + " sha256:")
+                && r.contains("listener=sdk reason=sdk-bad-signature count=3")), records.toString());
+        assertEquals(200, h14.fetch(h14Message).status(), "H14's document is untouched");
+        assertEquals(204, h14.acknowledge(h14Message).status());
+    }
+
+    @Test
     void signsTheOutgoingEdxmlOfATenantConfiguredToAndTheRecipientCanVerifyIt() throws Exception {
         JvmLauncher launcher = new JvmLauncher();
         List<String> provision = List.of("provision", "--config", a.config.toString(), "tenant", "xmldsig", G22);

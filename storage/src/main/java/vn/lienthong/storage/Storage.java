@@ -2,6 +2,7 @@ package vn.lienthong.storage;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import vn.lienthong.storage.audit.AuditCheckpoints;
 import vn.lienthong.storage.audit.AuditLog;
 import vn.lienthong.storage.lmdb.LmdbEnvironment;
 import vn.lienthong.storage.queue.Inbox;
@@ -20,6 +21,7 @@ public final class Storage implements AutoCloseable {
     private final Inbox inbox;
     private final Registry registry;
     private final AuditLog audit;
+    private final AuditCheckpoints auditCheckpoints;
 
     private Storage(LmdbEnvironment environment) {
         this.environment = environment;
@@ -27,6 +29,7 @@ public final class Storage implements AutoCloseable {
         this.inbox = new Inbox(environment);
         this.registry = new Registry(environment);
         this.audit = new AuditLog(environment);
+        this.auditCheckpoints = new AuditCheckpoints(environment);
     }
 
     /** Opens (creating if needed) the environment in {@code directory} with the given map size. */
@@ -81,6 +84,11 @@ public final class Storage implements AutoCloseable {
     /** The hash-chained audit log of operator actions and key usage. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** The signed checkpoints of the audit log's head. */
+    public AuditCheckpoints auditCheckpoints() {
+        return auditCheckpoints;
     }
 
     /**

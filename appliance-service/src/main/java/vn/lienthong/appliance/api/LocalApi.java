@@ -29,6 +29,7 @@ import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.hsm.HsmException;
@@ -161,19 +162,26 @@ public final class LocalApi {
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");
         }
-        // Audited before the answer, so that a client that has its refusal finds it in the audit log.
+        // Counted before the answer, so that a client that has its refusal finds it in the metrics; the audit
+        // log holds it in its minute's aggregate.
         isolation.refused(LISTENER, tenantLabel, actor(req), problem.slug(),
                 req.prologue().method().text() + " " + req.path().path());
         answer(res, tenantLabel, problem, headers);
     }
 
-    /** Who made the request, for the audit log: the client certificate's subject and fingerprint. */
-    private static String actor(ServerRequest req) {
-        return req.remotePeer().tlsCertificates()
+    /** Who made the request, for the audit log: the client certificate's subject and fingerprint, else its address. */
+    public static String actor(ServerRequest req) {
+        X509Certificate leaf = req.remotePeer().tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
                 .map(chain -> (X509Certificate) chain[0])
-                .map(leaf -> "dms:" + leaf.getSubjectX500Principal().getName() + " sha256:" + Pem.sha256Fingerprint(leaf))
-                .orElse("dms:no-certificate");
+                .orElse(null);
+        return RefusalAudit.caller("dms", leaf, address(req));
+    }
+
+    /** The client's IP address (without the port: one client, many connections). */
+    static String address(ServerRequest req) {
+        return req.remotePeer().address() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : null;
     }
 
     private void answer(ServerResponse res, String tenant, Problem problem, Map<String, String> headers) {

@@ -23,6 +23,7 @@ import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.hsm.HsmException;
 import vn.lienthong.hsm.cert.Pem;
@@ -227,11 +228,10 @@ public final class EnvelopeReceiver implements AxisHandler {
         metrics.rejected(tenant, LISTENER, problem.slug());
         if (IsolationAudit.isAttempt(LISTENER, problem.slug())) {
             X509Certificate peer = request.peerChain().isEmpty() ? null : request.peerChain().getFirst();
-            String actor = peer == null ? "peer:no-certificate"
-                    : "peer:" + peer.getSubjectX500Principal().getName() + " sha256:" + Pem.sha256Fingerprint(peer);
-            isolation.refused(LISTENER, tenant, actor, problem.slug(), request.method() + " " + request.path()
-                    + " " + RECIPIENT_HEADER + ": " + request.header(RECIPIENT_HEADER).orElse("-")
-                    + " message: " + messageId(request));
+            // The request is described (its envelope decoded) only for the first refusal of its kind a minute.
+            isolation.refused(LISTENER, tenant, RefusalAudit.caller("peer", peer, null), problem.slug(),
+                    () -> request.method() + " " + request.path() + " " + RECIPIENT_HEADER + ": "
+                            + request.header(RECIPIENT_HEADER).orElse("-") + " message: " + messageId(request));
         }
         return new AxisResponse(problem.status(), Problem.MEDIA_TYPE, problem.toJson(), headers);
     }

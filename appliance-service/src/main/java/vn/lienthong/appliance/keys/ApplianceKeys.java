@@ -131,6 +131,26 @@ public final class ApplianceKeys implements AutoCloseable {
     }
 
     /**
+     * A detached CMS signature (RFC 5652) over {@code content} with the appliance's own key, its TLS
+     * identity, certificate chain included: what the appliance states in its own name (audit
+     * checkpoints). Blocks in PKCS#11: call it from a platform thread. Timed, but not told to the
+     * key-usage audit: its record would move the audit head and call for another checkpoint.
+     */
+    public byte[] signAsAppliance(byte[] content) {
+        String alias = ApplianceRegistry.TLS_KEY_ALIAS;
+        long start = System.nanoTime();
+        try {
+            byte[] signature = token.use(t -> cmsSigner(t).signDetached(
+                    keyIn(t, alias, "the appliance's TLS identity"), content));
+            metrics.hsmSignSeconds(alias, (System.nanoTime() - start) / 1e9);
+            return signature;
+        } catch (HsmException e) {
+            metrics.hsmError(e instanceof TokenUnavailableException ? "token-unavailable" : "sign");
+            throw e;
+        }
+    }
+
+    /**
      * Signs a receipt in the HSM with the recipient tenant's key, through the key's batch signer:
      * receipts given while the key is busy share one signature.
      */

@@ -44,6 +44,11 @@ public final class ApplianceMetrics {
             "Attempts refused to reach what is not the caller's own (another tenant's messages, sender, key or"
                     + " organ), by tenant (the one acting on the local API, the one addressed on the axis),"
                     + " listener and reason; each is also in the audit log.", "tenant", "listener", "reason");
+    private final Counter refusals = counter("lienthong_refused_total",
+            "Requests refused because of who sent them or what they tried to reach (unknown certificate, recipient"
+                    + " or operator, another tenant's message, a bad SDK signature), by listener and reason; the"
+                    + " audit log holds them as one 'refused' record per caller and reason per minute.",
+            "listener", "reason");
     private final Counter quotaRefusals = counter("lienthong_quota_refusals_total",
             "Submissions refused because the tenant was over its quota, by tenant and quota"
                     + " (submission-rate, queued-documents, queued-bytes).", "tenant", "quota");
@@ -116,6 +121,10 @@ public final class ApplianceMetrics {
 
     public void isolationRefused(String tenant, String listener, String reason) {
         isolationRefusals.labelValues(tenant, listener, reason).inc();
+    }
+
+    public void refused(String listener, String reason) {
+        refusals.labelValues(listener, reason).inc();
     }
 
     public void quotaRefused(String tenant, String quota) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import vn.lienthong.appliance.api.Problem;
 import vn.lienthong.appliance.api.ProblemException;
+import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.cert.CertificateExpiry;
@@ -42,6 +43,8 @@ public final class OperatorApi {
 
     /** The audit action of every operator API call. */
     public static final String ACTION = "operator-api";
+    /** The listener label of the operator API in metrics and the audit log. */
+    public static final String LISTENER = "operator";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<OperatorRole> ANY = EnumSet.allOf(OperatorRole.class);
     private static final Set<OperatorRole> REGISTRATION = EnumSet.of(OperatorRole.REGISTRATION_OFFICER);
@@ -52,8 +55,12 @@ public final class OperatorApi {
     private final ApplianceKeys keys;
     private final AuditLog audit;
     private final Clock clock;
+    private final RefusalAudit refusals;
 
-    public OperatorApi(ApplianceRegistry registry, Outbox outbox, ApplianceKeys keys, AuditLog audit, Clock clock) {
+    /** @param refusals counts and audits (aggregated) the calls of certificates that are no operator's */
+    public OperatorApi(ApplianceRegistry registry, Outbox outbox, ApplianceKeys keys, AuditLog audit, Clock clock,
+                       RefusalAudit refusals) {
+        this.refusals = refusals;
         this.registry = registry;
         this.outbox = outbox;
         this.keys = keys;
@@ -89,16 +96,17 @@ public final class OperatorApi {
 
     private void handle(ServerRequest req, ServerResponse res, Set<OperatorRole> allowed, Call call) {
         String request = req.prologue().method().text() + " " + req.path().path();
-        String actor = "operator:unknown";
+        String actor = null;
         Problem problem;
+        X509Certificate presented = req.remotePeer().tlsCertificates()
+                .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
+                .map(chain -> (X509Certificate) chain[0])
+                .orElse(null);
         try {
-            X509Certificate leaf = req.remotePeer().tlsCertificates()
-                    .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
-                    .map(chain -> (X509Certificate) chain[0])
+            X509Certificate leaf = java.util.Optional.ofNullable(presented)
                     .orElseThrow(() -> new ProblemException(Problem.of(401, "client-certificate-required",
                             "Client certificate required", "the operator API needs an operator's client certificate")));
             String fingerprint = Pem.sha256Fingerprint(leaf);
-            actor = "operator:unknown sha256:" + fingerprint;
             Operator operator = registry.operatorByCertificate(fingerprint).orElseThrow(() -> new ProblemException(
                     Problem.of(403, "unknown-operator", "Unknown operator", "the client certificate "
                             + leaf.getSubjectX500Principal().getName() + " belongs to no operator of this appliance")));
@@ -125,7 +133,13 @@ public final class OperatorApi {
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");
         }
-        record(actor, request + " -> " + problem.status() + " " + problem.slug());
+        if (actor == null) {
+            // No operator's certificate: counted and audited as an aggregate, so a loop of such calls cannot fill the store.
+            refusals.refused(LISTENER, RefusalAudit.caller("operator", presented, null), problem.slug(),
+                    () -> "request=" + request);
+        } else {
+            record(actor, request + " -> " + problem.status() + " " + problem.slug());
+        }
         res.status(Status.create(problem.status()))
                 .header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .send(problem.toJson());

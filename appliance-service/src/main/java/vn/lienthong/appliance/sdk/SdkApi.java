@@ -31,6 +31,7 @@ import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.status.StatusHistory;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
 import vn.lienthong.provisioning.registry.Tenant;
@@ -51,6 +52,8 @@ import vn.lienthong.storage.queue.Outbox;
  */
 public final class SdkApi {
 
+    /** The listener label of the SDK routes (served on the local API's port) in metrics and the audit log. */
+    public static final String LISTENER = "sdk";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu/MM/dd HH:mm:ss");
 
@@ -60,10 +63,14 @@ public final class SdkApi {
     private final Inbox inbox;
     private final StatusHistory statuses;
     private final SdkAuthentication authentication;
+    private final IsolationAudit isolation;
 
+    /** @param isolation counts and audits refusals (another tenant's docId, a bad HMAC) like the local API's */
     public SdkApi(LocalApi api, ApplianceRegistry registry, Outbox outbox, Inbox inbox, StatusHistory statuses,
-                  java.util.function.Function<String, Optional<byte[]>> secrets, Clock clock) {
+                  java.util.function.Function<String, Optional<byte[]>> secrets, Clock clock,
+                  IsolationAudit isolation) {
         this.api = api;
+        this.isolation = isolation;
         this.registry = registry;
         this.outbox = outbox;
         this.inbox = inbox;
@@ -99,6 +106,9 @@ public final class SdkApi {
             authentication.verify(req, tenant);
             handler.handle(tenant, req, res);
         } catch (ProblemException e) {
+            // Counted before the answer and audited in aggregate, as on /api/v1.
+            isolation.refused(LISTENER, tenantLabel, LocalApi.actor(req), e.problem().slug(),
+                    req.prologue().method().text() + " " + req.path().path());
             fail(res, e.problem());
         } catch (RuntimeException e) {
             System.getLogger(SdkApi.class.getName()).log(System.Logger.Level.ERROR, "SDK request failed: " + e, e);

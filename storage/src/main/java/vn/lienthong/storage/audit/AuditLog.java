@@ -70,6 +70,17 @@ public final class AuditLog {
         });
     }
 
+    /** The last record, the chain's head; empty while the log is empty. */
+    public java.util.Optional<AuditRecord> head() {
+        return java.util.Optional.ofNullable(environment.read(tx -> tx.last(Database.AUDIT, (key, value) -> decode(value))));
+    }
+
+    /** The record numbered {@code sequence}, if the log holds it. */
+    public java.util.Optional<AuditRecord> record(long sequence) {
+        return java.util.Optional.ofNullable(environment.read(tx -> tx.get(Database.AUDIT, key(sequence),
+                AuditLog::decode)));
+    }
+
     /** Number of records. */
     public long size() {
         return environment.read(tx -> tx.count(Database.AUDIT));

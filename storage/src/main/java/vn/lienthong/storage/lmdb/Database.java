@@ -42,7 +42,9 @@ public enum Database {
      * record, whole (schema 2) or in chunks cut to fill the leaf pages (schema 3), which its entry in
      * {@link #OUTBOX_MESSAGES} refers to: appended, so that a new record fills the last page.
      */
-    OUTBOX_BODIES("outbox-bodies");
+    OUTBOX_BODIES("outbox-bodies"),
+    /** (sequence of the audit record signed) to a signed checkpoint of the audit chain's head. */
+    AUDIT_CHECKPOINTS("audit-checkpoints");
 
     private final String lmdbName;
 

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import vn.lienthong.storage.CommitListener;
 import vn.lienthong.storage.Storage;
+import vn.lienthong.storage.lmdb.LmdbEnvironment;
 
 class AuditLogTest {
 
@@ -70,6 +73,48 @@ class AuditLogTest {
             assertEquals(OptionalLong.of(3), verification.firstBadSequence());
             assertEquals(2, verification.verified());
             assertTrue(verification.problem().contains("does not match its hash"), verification.problem());
+        }
+    }
+
+    @Test
+    void theHeadAndARecordBySequenceAreReadAndCheckpointsAreKeptBySequence() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            assertTrue(storage.audit().head().isEmpty());
+            assertTrue(storage.auditCheckpoints().latest().isEmpty());
+            List<AuditRecord> written = storage.audit().appendAll(List.of(event(0), event(1), event(2)));
+            assertArrayEquals(written.get(2).hash(), storage.audit().head().orElseThrow().hash());
+            assertArrayEquals(written.get(1).hash(), storage.audit().record(2).orElseThrow().hash());
+            assertTrue(storage.audit().record(4).isEmpty());
+
+            storage.auditCheckpoints().add(new AuditCheckpoint(3, written.get(2).hash(), T0, new byte[] {1, 2}));
+            storage.auditCheckpoints().add(new AuditCheckpoint(1, written.get(0).hash(), T0, new byte[] {3}));
+        }
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            List<AuditCheckpoint> all = storage.auditCheckpoints().all();
+            assertEquals(List.of(1L, 3L), all.stream().map(AuditCheckpoint::sequence).toList());
+            AuditCheckpoint latest = storage.auditCheckpoints().latest().orElseThrow();
+            assertEquals(3, latest.sequence());
+            assertEquals(T0, latest.at());
+            assertArrayEquals(new byte[] {1, 2}, latest.signature());
+            assertEquals(64, latest.signedContent().length, "the head hash in hex");
+        }
+    }
+
+    @Test
+    void olderCheckpointsThinOutToTheFirstOfEachDayBehindTheRecentOnes() {
+        try (LmdbEnvironment environment = LmdbEnvironment.open(directory, MAP_SIZE, CommitListener.none())) {
+            AuditCheckpoints checkpoints = new AuditCheckpoints(environment, 10);
+            // One every six hours for five days, then the ten recent ones an hour apart.
+            Instant start = Instant.parse("2026-03-01T00:00:00Z");
+            for (int i = 0; i < 20; i++) {
+                checkpoints.add(new AuditCheckpoint(i + 1, new byte[32], start.plus(Duration.ofHours(6L * i)), new byte[] {1}));
+            }
+            Instant later = start.plus(Duration.ofDays(10));
+            for (int i = 0; i < 10; i++) {
+                checkpoints.add(new AuditCheckpoint(100 + i, new byte[32], later.plus(Duration.ofHours(i)), new byte[] {1}));
+            }
+            assertEquals(List.of(1L, 5L, 9L, 13L, 17L, 100L, 101L, 102L, 103L, 104L, 105L, 106L, 107L, 108L, 109L),
+                    checkpoints.all().stream().map(AuditCheckpoint::sequence).toList());
         }
     }
 }
