@@ -49,7 +49,6 @@ import vn.lienthong.appliance.envelope.EnvelopeHeader;
 import vn.lienthong.appliance.envelope.EnvelopeSealer;
 import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.evidence.EvidenceVerifier;
-import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tls.JsseContexts;
 import vn.lienthong.appliance.tls.PinnedServerTrustManager;
 import vn.lienthong.hsm.cms.CmsSigner;
@@ -633,6 +632,7 @@ class TwoAppliancesTest {
         byte[] payload = edxml(H14, List.of(H41), "mạo danh người gửi");
         Envelope forged = seal(peerA, "sign-" + G22, header(G22, List.of(H41), payload), payload);
 
+        b.running.flushRefusals(); // a new aggregate window, whose first request is this one
         long auditBefore = b.running.storage().audit().size();
         assertAxisRefused(forged, peerA, 422, "payload-header-mismatch");
 
@@ -685,9 +685,10 @@ class TwoAppliancesTest {
     }
 
     private static void assertMismatchAudited(long auditBefore, String messageId) {
+        b.running.flushRefusals();
         List<String> details = new ArrayList<>();
         b.running.storage().audit().forEach(r -> {
-            if (r.sequence() > auditBefore && r.action().equals(IsolationAudit.ACTION)) {
+            if (r.sequence() > auditBefore && r.action().equals(vn.lienthong.appliance.audit.RefusalAudit.ACTION)) {
                 details.add(r.detail());
             }
         });
