@@ -28,6 +28,7 @@ import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.ops.OperatorApi;
+import vn.lienthong.appliance.ops.RepeatedLog;
 import vn.lienthong.appliance.sdk.SdkApi;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
@@ -40,6 +41,7 @@ import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.token.TokenSupervisor;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
+import vn.lienthong.storage.IntakeState;
 import vn.lienthong.storage.Storage;
 
 /**
@@ -101,6 +103,8 @@ public final class Appliance implements AutoCloseable {
         ApplianceMetrics metrics = new ApplianceMetrics();
         Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(),
                 config.storageMaxMapSizeBytes(), metrics::storageCommitted);
+        // New documents stop at the high-water mark, so that deliveries always have room to drain the store.
+        storage.limitIntake(config.intakeWatermark().highWaterPercent(), config.intakeWatermark().lowWaterPercent());
         TokenSupervisor token = null;
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
@@ -126,6 +130,7 @@ public final class Appliance implements AutoCloseable {
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokensUp, clock);
+            metrics.registerIntakeGauges(storage::intake);
 
             IsolationAudit isolation = new IsolationAudit(storage.audit(), metrics, clock);
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
@@ -169,7 +174,11 @@ public final class Appliance implements AutoCloseable {
             readiness.put("hsm", keys::tokenUp);
             readiness.put("storage", storage::isHealthy);
             HttpRouting.Builder opsRouting = HttpRouting.builder();
-            new Operations(metrics, readiness, () -> certificateWarnings(keys, clock)).routing(opsRouting);
+            new Operations(metrics, readiness, () -> {
+                List<String> warnings = new ArrayList<>(certificateWarnings(keys, clock));
+                intakeWarning(storage).ifPresent(warnings::add);
+                return warnings;
+            }).routing(opsRouting);
             WebServer opsServer = WebServer.builder()
                     .host(config.ops().host())
                     .port(config.ops().port())
@@ -203,7 +212,8 @@ public final class Appliance implements AutoCloseable {
                 axisServer.reloadTls(renewed, anchors);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
-            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
+            RepeatedLog storageLog = new RepeatedLog(LOG, "storage", metrics, clock, RepeatedLog.MINUTE);
+            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage, storageLog),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -234,14 +244,29 @@ public final class Appliance implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * A readiness warning while the store refuses new documents: the appliance is still ready, since
+     * deliveries, receipts and acknowledgements go on and drain it.
+     */
+    private static java.util.Optional<String> intakeWarning(Storage storage) {
+        IntakeState intake = storage.intake();
+        if (intake.open()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the store is " + Math.round(intake.occupiedRatio() * 100)
+                + "% full, over storage.intake-high-water-percent (" + intake.highWaterPercent()
+                + "%): new documents are refused with 507 until it is below storage.intake-low-water-percent ("
+                + intake.lowWaterPercent() + "%); deliveries go on. Raise storage.max-map-size-mib to take them now");
+    }
+
     /** Grows the store to the sizes now in the configuration file (an operator raised them). */
-    private static void adoptStorageSize(ApplianceConfig started, Storage storage) {
+    private static void adoptStorageSize(ApplianceConfig started, Storage storage, RepeatedLog log) {
         try {
             ApplianceConfig now = ApplianceConfig.load(started.file());
             storage.resize(now.storageMapSizeBytes(), now.storageMaxMapSizeBytes());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "storage sizes not read again from " + started.file() + ": "
-                    + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "storage sizes", "storage sizes not read again from "
+                    + started.file() + ": " + e.getMessage());
         }
     }
 

@@ -36,6 +36,7 @@ import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.provisioning.registry.TenantStatus;
+import vn.lienthong.storage.IntakeClosedException;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.Inbox;
@@ -142,7 +143,10 @@ public final class LocalApi {
             headers = e.headers();
         } catch (StorageFullException e) {
             problem = Problem.of(507, "insufficient-storage", "Insufficient storage",
-                    "the appliance's store is full; nothing of this request was stored");
+                    "the appliance's store is full; nothing of this request was stored"
+                            + (e instanceof IntakeClosedException
+                            ? " (new documents are taken again once deliveries have made room; try again later)" : ""));
+            headers = Map.of("Retry-After", "60");
         } catch (HsmException e) {
             problem = Problem.of(503, "hsm-unavailable", "HSM unavailable", "the HSM could not sign: " + e.getMessage());
             headers = Map.of("Retry-After", "5");
@@ -218,8 +222,31 @@ public final class LocalApi {
                 .send(answer.toString());
     }
 
+    /**
+     * The {@code {id}} of the path, refused with 400 unless it has the shape of a message id (an
+     * over-long one would not even fit a storage key).
+     */
+    public static String messageId(String id) {
+        if (id == null || !EnvelopeHeader.isValidMessageId(id)) {
+            throw new ProblemException(Problem.of(400, "invalid-message-id", "Invalid message id",
+                    "a message id is 1 to 128 letters, digits, '.', '_', ':' or '-'"));
+        }
+        return id;
+    }
+
+    /** A query parameter naming an organ, refused with 400 unless it has the shape of an organ id. */
+    private static Optional<String> organParameter(ServerRequest req, String name) {
+        Optional<String> value = req.query().first(name).asOptional();
+        if (value.isPresent() && !vn.lienthong.appliance.edxml.OrganId.isValid(value.get())) {
+            throw new ProblemException(Problem.of(400, "invalid-organ-id", "Invalid organ id",
+                    name + " must be an organ id: dot-separated groups of letters and digits, at most "
+                            + vn.lienthong.appliance.edxml.OrganId.MAX_LENGTH + " characters"));
+        }
+        return value;
+    }
+
     private OutboxEntry outboxEntry(Tenant tenant, ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         return outbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant sent no message with id " + id)));
     }
@@ -267,7 +294,7 @@ public final class LocalApi {
 
     private void evidence(Tenant tenant, ServerRequest req, ServerResponse res) {
         OutboxEntry entry = outboxEntry(tenant, req);
-        Optional<String> asked = req.query().first("recipient").asOptional();
+        Optional<String> asked = organParameter(req, "recipient");
         List<Delivery> candidates = entry.deliveries().stream()
                 .filter(d -> asked.map(d.recipient()::equals).orElse(true))
                 .toList();
@@ -314,7 +341,7 @@ public final class LocalApi {
     }
 
     private void inboxMessage(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         InboxEntry entry = inbox.fetch(tenant.organId(), id, clock.instant(), inboxVisibility)
                 .orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
@@ -338,7 +365,7 @@ public final class LocalApi {
     }
 
     private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         if (!inbox.acknowledge(tenant.organId(), id, clock.instant())) {
             throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",
                     "this tenant's inbox has no message with id " + id));

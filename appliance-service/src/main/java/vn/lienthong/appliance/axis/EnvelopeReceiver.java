@@ -99,6 +99,11 @@ public final class EnvelopeReceiver implements AxisHandler {
             String recipient = Optional.ofNullable(request.headers().get(RECIPIENT_HEADER.toLowerCase(java.util.Locale.ROOT)))
                     .orElseThrow(() -> new ProblemException(Problem.of(400, "recipient-required",
                             "Recipient required", "the " + RECIPIENT_HEADER + " header is missing")));
+            if (!vn.lienthong.appliance.edxml.OrganId.isValid(recipient)) {
+                // Before any lookup: an over-long value would not even fit a storage key.
+                throw new ProblemException(Problem.of(400, "invalid-recipient", "Invalid recipient",
+                        "the " + RECIPIENT_HEADER + " header is not an organ id"));
+            }
             Tenant tenant = registry.tenant(recipient).filter(t -> t.status() != TenantStatus.REMOVED)
                     .orElseThrow(() -> new ProblemException(Problem.of(404,
                     "unknown-recipient", "Unknown recipient", recipient + " is not a tenant of this appliance")));
