@@ -74,6 +74,7 @@ public final class LocalApi {
     private final Submissions submissions;
     private final IsolationAudit isolation;
     private final boolean acceptSha1Signatures;
+    private final vn.lienthong.appliance.ops.RepeatedLog failures;
     /** The largest edXML message the local API takes (the axis carries it in an envelope of at most 32 MiB). */
     static final int MAX_SUBMISSION_BYTES = 30 * 1024 * 1024;
 
@@ -89,6 +90,8 @@ public final class LocalApi {
                     StatusHistory statuses, IsolationAudit isolation, SubmissionRate submissionRate,
                     boolean acceptSha1Signatures) {
         this.acceptSha1Signatures = acceptSha1Signatures;
+        this.failures = new vn.lienthong.appliance.ops.RepeatedLog(System.getLogger(LocalApi.class.getName()), "api",
+                metrics, clock, vn.lienthong.appliance.ops.RepeatedLog.MINUTE);
         this.inboxVisibility = inboxVisibility;
         this.isolation = isolation;
         this.registry = registry;
@@ -157,7 +160,8 @@ public final class LocalApi {
             problem = Problem.of(503, "shutting-down", "Shutting down", "the appliance is stopping");
             headers = Map.of("Retry-After", "5");
         } catch (Exception e) {
-            System.getLogger(LocalApi.class.getName()).log(System.Logger.Level.ERROR,
+            // A request that keeps failing so is logged once a minute with a count, not once per request.
+            failures.log(System.Logger.Level.ERROR, e.getClass().getName(),
                     "local API request failed for tenant " + tenantLabel + ": " + e, e);
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");

@@ -67,6 +67,7 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final StatusHistory statuses;
     private final Outbox outbox;
     private final IsolationAudit isolation;
+    private final vn.lienthong.appliance.ops.RepeatedLog failures;
 
     /**
      * @param statuses where an incoming status message is linked to the tenant's outbox message it answers
@@ -82,6 +83,8 @@ public final class EnvelopeReceiver implements AxisHandler {
         this.inbox = inbox;
         this.metrics = metrics;
         this.clock = clock;
+        this.failures = new vn.lienthong.appliance.ops.RepeatedLog(System.getLogger(EnvelopeReceiver.class.getName()),
+                "axis", metrics, clock, vn.lienthong.appliance.ops.RepeatedLog.MINUTE);
     }
 
     @Override
@@ -126,8 +129,8 @@ public final class EnvelopeReceiver implements AxisHandler {
                     "the receiving appliance cannot sign a receipt now; nothing was stored"),
                     Map.of("Retry-After", "5"));
         } catch (RuntimeException e) {
-            System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.ERROR,
-                    "axis request failed: " + e, e);
+            // A request that keeps failing so is logged once a minute with a count, not once per request.
+            failures.log(System.Logger.Level.ERROR, e.getClass().getName(), "axis request failed: " + e, e);
             return problem(request, tenantLabel, Problem.of(500, "internal-error", "Internal error",
                     "the receiving appliance failed; nothing was stored"), Map.of());
         }

@@ -141,7 +141,7 @@ public final class Forwarder implements AutoCloseable {
                     outbox.deadLetter(lease, reason, now);
                     metrics.deadLettered();
                     repeated.log(System.Logger.Level.WARNING, "dead-letter " + lease.recipient(), "delivery of "
-                        + lease.messageId() + " from " + lease.tenant()
+                            + lease.messageId() + " from " + lease.tenant()
                             + " to " + lease.recipient() + " dead-lettered: " + reason
                             + "; 'lienthong provision queue requeue' puts it back");
                     return;

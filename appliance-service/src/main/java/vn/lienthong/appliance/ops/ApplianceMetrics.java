@@ -92,7 +92,7 @@ public final class ApplianceMetrics {
 
     private final Counter logSuppressed = counter("lienthong_log_suppressed_total",
             "Log lines held back because the same failure was logged within the last minute, by the part of"
-                    + " the appliance that logs (forwarder, axis, api, sdk, storage).", "source");
+                    + " the appliance that logs (forwarder, storage, api, axis).", "source");
 
     public ApplianceMetrics() {
         JvmMetrics.builder().register(registry);
