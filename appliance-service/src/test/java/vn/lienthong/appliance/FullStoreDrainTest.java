@@ -27,12 +27,23 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.UUID;
+import vn.lienthong.appliance.api.LocalApi;
+import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.demo.ApplianceSetup;
+import vn.lienthong.appliance.envelope.Envelope;
+import vn.lienthong.appliance.envelope.EnvelopeCodec;
+import vn.lienthong.appliance.envelope.EnvelopeHeader;
+import vn.lienthong.appliance.envelope.EnvelopeSealer;
+import vn.lienthong.appliance.tls.JsseContexts;
+import vn.lienthong.appliance.tls.PinnedServerTrustManager;
 import vn.lienthong.appliance.demo.ApplianceSetup.TenantSpec;
 import vn.lienthong.appliance.demo.DemoCa;
 import vn.lienthong.appliance.demo.DocumentSystemClient;
 import vn.lienthong.appliance.demo.DocumentSystemClient.Answer;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.cms.CmsSigner;
+import vn.lienthong.hsm.token.Token;
 import vn.lienthong.storage.Storage;
 
 /**
@@ -119,6 +130,15 @@ class FullStoreDrainTest {
         String ready = get(a.running.opsUri().resolve("/health/ready"));
         assertTrue(ready.startsWith("200 ") && ready.contains("storage.intake-high-water-percent"), ready);
 
+        // Every way in is closed alike: the SDK facade, and the axis, which asks the sender to keep it.
+        Answer sdk = TwoAppliancesTest.sendEdoc(g22, G22, TwoAppliancesTest.sdkSecret(a, G22),
+                TwoAppliancesTest.edxml(G22, List.of(H41), "qua SDK"), "edoc");
+        assertEquals(507, sdk.status(), sdk.text());
+        assertEquals("insufficient-storage", sdk.json().path("ErrorCode").asText());
+        HttpResponse<byte[]> axis = postFromB(TwoAppliancesTest.edxml(H41, List.of(G22), "từ b"));
+        assertEquals(507, axis.statusCode(), new String(axis.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(axis.headers().firstValue("Retry-After").isPresent(), axis.headers().toString());
+
         // Above the high-water mark the forwarder still records each failed attempt.
         String last = accepted.getLast();
         await(Duration.ofSeconds(30), "the forwarder records attempts above the high-water mark",
@@ -172,6 +192,28 @@ class FullStoreDrainTest {
         assertTrue(answer.header("Retry-After").isPresent());
         assertTrue(accepted.size() > 100, "accepted " + accepted.size());
         return new ArrayList<>(accepted);
+    }
+
+    /** An envelope from b's tenant H41 to G22, sealed in b's token and posted to a's axis as b would. */
+    private static HttpResponse<byte[]> postFromB(byte[] payload) throws Exception {
+        try (Token peer = Token.open(tokenB.config())) {
+            String alias = peer.aliases().stream().filter(x -> x.startsWith("sign") && x.contains(H41)).findFirst()
+                    .orElseThrow();
+            EnvelopeHeader header = EnvelopeHeader.of(UUID.randomUUID().toString(), H41, List.of(G22),
+                    Instant.now(), LocalApi.EDXML_CONTENT_TYPE, payload);
+            Envelope envelope = new EnvelopeSealer(new CmsSigner(peer.provider())).seal(header, payload,
+                    peer.key(alias).orElseThrow());
+            try (HttpClient client = HttpClient.newBuilder()
+                    .sslContext(JsseContexts.client(peer.key("tls").orElseThrow(),
+                            new PinnedServerTrustManager(() -> List.of(ca.root()), a.setup.tlsCertificateSha256())))
+                    .sslParameters(JsseContexts.clientParameters())
+                    .build()) {
+                return client.send(HttpRequest.newBuilder(a.axis().resolve(EnvelopeReceiver.PATH))
+                        .header(EnvelopeReceiver.RECIPIENT_HEADER, G22)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(EnvelopeCodec.encode(envelope)))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
+        }
     }
 
     private static int freePort() throws Exception {
