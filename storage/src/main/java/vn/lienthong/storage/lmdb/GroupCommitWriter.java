@@ -187,8 +187,11 @@ final class GroupCommitWriter {
             stopping = stopTaken;
             if (committed != null) {
                 answer(committed);
-            } else if (group.size() == 1 && !(failure instanceof Env.MapFullException)) {
+            } else if (group.isEmpty()) {
+                // It failed before any write ran (the first may have been refused at the watermark: then a no-op).
                 next.result().completeExceptionally(environment.translate(failure));
+            } else if (group.size() == 1 && !(failure instanceof Env.MapFullException)) {
+                group.getFirst().result().completeExceptionally(environment.translate(failure));
             } else {
                 // Someone in the group failed (or the map is full): find out who by committing each alone.
                 commitEachAlone(group);
