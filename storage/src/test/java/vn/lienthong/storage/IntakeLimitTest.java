@@ -14,6 +14,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vn.lienthong.storage.queue.DeliveryLease;
@@ -42,7 +47,8 @@ class IntakeLimitTest {
     }
 
     @Test
-    void aStoreAboveItsHighWaterMarkRefusesIntakeRecordsItsDrainAndTakesDocumentsAgainBelowTheLowWaterMark() {
+    void aStoreAboveItsHighWaterMarkRefusesIntakeRecordsItsDrainAndTakesDocumentsAgainBelowTheLowWaterMark()
+            throws Exception {
         try (Storage storage = Storage.open(directory, MAP / 2, MAP, CommitListener.none())) {
             storage.limitIntake(90, 80);
             List<String> accepted = new ArrayList<>();
@@ -62,6 +68,29 @@ class IntakeLimitTest {
             // The inbox is intake too.
             assertThrows(IntakeClosedException.class, () -> storage.inbox().put(
                     new InboxMessage("t", "in-1", "G01", new byte[100], new byte[10], T0)));
+
+            // Refused intake and other writes arriving together: each intake write is refused alone,
+            // every other write in the same group commit succeeds.
+            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> intake = new ArrayList<>();
+                List<Future<?>> others = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    String n = String.valueOf(i);
+                    intake.add(writers.submit(() -> storage.outbox().put(message("late " + n))));
+                    others.add(writers.submit(() -> {
+                        storage.registry().put("status", n, new byte[200]);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : intake) {
+                    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+                    assertInstanceOf(IntakeClosedException.class, e.getCause());
+                }
+                for (Future<?> f : others) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+            assertEquals(20, storage.registry().list("status").size());
 
             // Above the mark every attempt is still recorded: a failed one, then its receipt.
             Instant now = T0;

@@ -225,7 +225,7 @@ final class GroupCommitWriter {
                     stopTaken = true;
                     break;
                 }
-                if (next.intake()) {
+                if (next.intake() && environment.limitsIntake()) {
                     if (occupied < 0) {
                         occupied = environment.occupiedBytes(new Transaction(txn, environment.dbis(), keyBuffer, shared));
                     }

@@ -201,6 +201,11 @@ public final class LmdbEnvironment implements AutoCloseable {
         return new IntakeState(open, occupied, limit, watermark.highWaterPercent(), watermark.lowWaterPercent());
     }
 
+    /** False while no watermark is set: intake writes then cost no occupancy reading. */
+    boolean limitsIntake() {
+        return intake.highWaterPercent() < 100;
+    }
+
     /**
      * Whether an intake write of {@code occupiedBytes} (the store's occupancy with the writes before
      * it in its transaction) may go ahead; called by the writer thread.
