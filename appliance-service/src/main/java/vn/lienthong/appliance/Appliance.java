@@ -30,6 +30,7 @@ import vn.lienthong.appliance.keys.TlsIdentityWatch;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.ops.OperatorApi;
+import vn.lienthong.appliance.ops.RepeatedLog;
 import vn.lienthong.appliance.sdk.SdkApi;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
@@ -43,6 +44,7 @@ import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.token.TokenSupervisor;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.KeyAliasMigration;
+import vn.lienthong.storage.IntakeState;
 import vn.lienthong.storage.Storage;
 
 /**
@@ -106,6 +108,8 @@ public final class Appliance implements AutoCloseable {
         ApplianceMetrics metrics = new ApplianceMetrics();
         Storage storage = Storage.open(config.storagePath(), config.storageMapSizeBytes(),
                 config.storageMaxMapSizeBytes(), metrics::storageCommitted);
+        // New documents stop at the high-water mark, so that deliveries always have room to drain the store.
+        storage.limitIntake(config.intakeWatermark().highWaterPercent(), config.intakeWatermark().lowWaterPercent());
         TokenSupervisor token = null;
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
         try {
@@ -133,6 +137,7 @@ public final class Appliance implements AutoCloseable {
             metrics.registerGauges(
                     () -> Map.of("outbox", storage.outbox().depth(), "inbox", storage.inbox().depth()),
                     storage::mapUsage, keys::certificates, keys::tokensUp, clock);
+            metrics.registerIntakeGauges(storage::intake);
 
             RefusalAudit refusals = new RefusalAudit(storage.audit(), metrics, clock);
             IsolationAudit isolation = new IsolationAudit(refusals, metrics);
@@ -178,7 +183,11 @@ public final class Appliance implements AutoCloseable {
             readiness.put("hsm", keys::tokenUp);
             readiness.put("storage", storage::isHealthy);
             HttpRouting.Builder opsRouting = HttpRouting.builder();
-            new Operations(metrics, readiness, () -> certificateWarnings(keys, clock)).routing(opsRouting);
+            new Operations(metrics, readiness, () -> {
+                List<String> warnings = new ArrayList<>(certificateWarnings(keys, clock));
+                intakeWarning(storage).ifPresent(warnings::add);
+                return warnings;
+            }).routing(opsRouting);
             WebServer opsServer = WebServer.builder()
                     .host(config.ops().host())
                     .port(config.ops().port())
@@ -218,7 +227,8 @@ public final class Appliance implements AutoCloseable {
             AuditCheckpointer checkpointer = new AuditCheckpointer(storage.audit(), storage.auditCheckpoints(),
                     keys::signAsAppliance, clock);
             housekeeping.scheduleWithFixedDelay(checkpointer::checkpointIfDue, 1, 1, TimeUnit.SECONDS);
-            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
+            RepeatedLog storageLog = new RepeatedLog(LOG, "storage", metrics, clock, RepeatedLog.MINUTE);
+            housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage, storageLog),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -251,14 +261,29 @@ public final class Appliance implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * A readiness warning while the store refuses new documents: the appliance is still ready, since
+     * deliveries, receipts and acknowledgements go on and drain it.
+     */
+    private static java.util.Optional<String> intakeWarning(Storage storage) {
+        IntakeState intake = storage.intake();
+        if (intake.open()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the store is " + Math.round(intake.occupiedRatio() * 100)
+                + "% full, over storage.intake-high-water-percent (" + intake.highWaterPercent()
+                + "%): new documents are refused with 507 until it is below storage.intake-low-water-percent ("
+                + intake.lowWaterPercent() + "%); deliveries go on. Raise storage.max-map-size-mib to take them now");
+    }
+
     /** Grows the store to the sizes now in the configuration file (an operator raised them). */
-    private static void adoptStorageSize(ApplianceConfig started, Storage storage) {
+    private static void adoptStorageSize(ApplianceConfig started, Storage storage, RepeatedLog log) {
         try {
             ApplianceConfig now = ApplianceConfig.load(started.file());
             storage.resize(now.storageMapSizeBytes(), now.storageMaxMapSizeBytes());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "storage sizes not read again from " + started.file() + ": "
-                    + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "storage sizes", "storage sizes not read again from "
+                    + started.file() + ": " + e.getMessage());
         }
     }
 

@@ -106,6 +106,21 @@ public final class Storage implements AutoCloseable {
         return environment.isHealthy();
     }
 
+    /**
+     * Refuses new documents (outbox and inbox puts, with {@link IntakeClosedException}) from
+     * {@code highWaterPercent} of the largest size the store may grow to until it is below
+     * {@code lowWaterPercent}, keeping the rest for the writes that drain it. Unset, only a full map
+     * refuses a write.
+     */
+    public void limitIntake(int highWaterPercent, int lowWaterPercent) {
+        environment.limitIntake(new IntakeWatermark(highWaterPercent, lowWaterPercent));
+    }
+
+    /** Whether the store takes new documents now, read fresh (a drained store opens intake again here too). */
+    public IntakeState intake() {
+        return environment.intakeState();
+    }
+
     /** Bytes of the map in use and the map's size, for metrics. */
     public MapUsage mapUsage() {
         return environment.mapUsage();

@@ -37,6 +37,7 @@ import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.Tenant;
 import vn.lienthong.provisioning.registry.TenantStatus;
+import vn.lienthong.storage.IntakeClosedException;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.Inbox;
@@ -77,6 +78,7 @@ public final class LocalApi {
     private final Submissions submissions;
     private final IsolationAudit isolation;
     private final boolean acceptSha1Signatures;
+    private final vn.lienthong.appliance.ops.RepeatedLog failures;
     /** The largest edXML message the local API takes (the axis carries it in an envelope of at most 32 MiB). */
     static final int MAX_SUBMISSION_BYTES = 30 * 1024 * 1024;
 
@@ -92,6 +94,8 @@ public final class LocalApi {
                     StatusHistory statuses, IsolationAudit isolation, SubmissionRate submissionRate,
                     boolean acceptSha1Signatures) {
         this.acceptSha1Signatures = acceptSha1Signatures;
+        this.failures = new vn.lienthong.appliance.ops.RepeatedLog(System.getLogger(LocalApi.class.getName()), "api",
+                metrics, clock, vn.lienthong.appliance.ops.RepeatedLog.MINUTE);
         this.inboxVisibility = inboxVisibility;
         this.isolation = isolation;
         this.registry = registry;
@@ -146,7 +150,10 @@ public final class LocalApi {
             headers = e.headers();
         } catch (StorageFullException e) {
             problem = Problem.of(507, "insufficient-storage", "Insufficient storage",
-                    "the appliance's store is full; nothing of this request was stored");
+                    "the appliance's store is full; nothing of this request was stored"
+                            + (e instanceof IntakeClosedException
+                            ? " (new documents are taken again once deliveries have made room; try again later)" : ""));
+            headers = Map.of("Retry-After", "60");
         } catch (HsmException e) {
             problem = Problem.of(503, "hsm-unavailable", "HSM unavailable", "the HSM could not sign: " + e.getMessage());
             headers = Map.of("Retry-After", "5");
@@ -157,7 +164,8 @@ public final class LocalApi {
             problem = Problem.of(503, "shutting-down", "Shutting down", "the appliance is stopping");
             headers = Map.of("Retry-After", "5");
         } catch (Exception e) {
-            System.getLogger(LocalApi.class.getName()).log(System.Logger.Level.ERROR,
+            // A request that keeps failing so is logged once a minute with a count, not once per request.
+            failures.log(System.Logger.Level.ERROR, e.getClass().getName(),
                     "local API request failed for tenant " + tenantLabel + ": " + e, e);
             problem = Problem.of(500, "internal-error", "Internal error",
                     "the appliance failed to handle the request; the operator's log has the cause");
@@ -229,8 +237,31 @@ public final class LocalApi {
                 .send(answer.toString());
     }
 
+    /**
+     * The {@code {id}} of the path, refused with 400 unless it has the shape of a message id (an
+     * over-long one would not even fit a storage key).
+     */
+    public static String messageId(String id) {
+        if (id == null || !EnvelopeHeader.isValidMessageId(id)) {
+            throw new ProblemException(Problem.of(400, "invalid-message-id", "Invalid message id",
+                    "a message id is 1 to 128 letters, digits, '.', '_', ':' or '-'"));
+        }
+        return id;
+    }
+
+    /** A query parameter naming an organ, refused with 400 unless it has the shape of an organ id. */
+    private static Optional<String> organParameter(ServerRequest req, String name) {
+        Optional<String> value = req.query().first(name).asOptional();
+        if (value.isPresent() && !vn.lienthong.appliance.edxml.OrganId.isValid(value.get())) {
+            throw new ProblemException(Problem.of(400, "invalid-organ-id", "Invalid organ id",
+                    name + " must be an organ id: dot-separated groups of letters and digits, at most "
+                            + vn.lienthong.appliance.edxml.OrganId.MAX_LENGTH + " characters"));
+        }
+        return value;
+    }
+
     private OutboxEntry outboxEntry(Tenant tenant, ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         return outbox.get(tenant.organId(), id).orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant sent no message with id " + id)));
     }
@@ -278,7 +309,7 @@ public final class LocalApi {
 
     private void evidence(Tenant tenant, ServerRequest req, ServerResponse res) {
         OutboxEntry entry = outboxEntry(tenant, req);
-        Optional<String> asked = req.query().first("recipient").asOptional();
+        Optional<String> asked = organParameter(req, "recipient");
         List<Delivery> candidates = entry.deliveries().stream()
                 .filter(d -> asked.map(d.recipient()::equals).orElse(true))
                 .toList();
@@ -325,7 +356,7 @@ public final class LocalApi {
     }
 
     private void inboxMessage(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         InboxEntry entry = inbox.fetch(tenant.organId(), id, clock.instant(), inboxVisibility)
                 .orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
@@ -349,7 +380,7 @@ public final class LocalApi {
     }
 
     private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
+        String id = messageId(req.path().pathParameters().get("id"));
         if (!inbox.acknowledge(tenant.organId(), id, clock.instant())) {
             throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",
                     "this tenant's inbox has no message with id " + id));

@@ -66,6 +66,7 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final StatusHistory statuses;
     private final Outbox outbox;
     private final IsolationAudit isolation;
+    private final vn.lienthong.appliance.ops.RepeatedLog failures;
 
     /**
      * @param statuses where an incoming status message is linked to the tenant's outbox message it answers
@@ -81,6 +82,8 @@ public final class EnvelopeReceiver implements AxisHandler {
         this.inbox = inbox;
         this.metrics = metrics;
         this.clock = clock;
+        this.failures = new vn.lienthong.appliance.ops.RepeatedLog(System.getLogger(EnvelopeReceiver.class.getName()),
+                "axis", metrics, clock, vn.lienthong.appliance.ops.RepeatedLog.MINUTE);
     }
 
     @Override
@@ -98,6 +101,11 @@ public final class EnvelopeReceiver implements AxisHandler {
             String recipient = Optional.ofNullable(request.headers().get(RECIPIENT_HEADER.toLowerCase(java.util.Locale.ROOT)))
                     .orElseThrow(() -> new ProblemException(Problem.of(400, "recipient-required",
                             "Recipient required", "the " + RECIPIENT_HEADER + " header is missing")));
+            if (!vn.lienthong.appliance.edxml.OrganId.isValid(recipient)) {
+                // Before any lookup: an over-long value would not even fit a storage key.
+                throw new ProblemException(Problem.of(400, "invalid-recipient", "Invalid recipient",
+                        "the " + RECIPIENT_HEADER + " header is not an organ id"));
+            }
             Tenant tenant = registry.tenant(recipient).filter(t -> t.status() != TenantStatus.REMOVED)
                     .orElseThrow(() -> new ProblemException(Problem.of(404,
                     "unknown-recipient", "Unknown recipient", recipient + " is not a tenant of this appliance")));
@@ -120,8 +128,8 @@ public final class EnvelopeReceiver implements AxisHandler {
                     "the receiving appliance cannot sign a receipt now; nothing was stored"),
                     Map.of("Retry-After", "5"));
         } catch (RuntimeException e) {
-            System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.ERROR,
-                    "axis request failed: " + e, e);
+            // A request that keeps failing so is logged once a minute with a count, not once per request.
+            failures.log(System.Logger.Level.ERROR, e.getClass().getName(), "axis request failed: " + e, e);
             return problem(request, tenantLabel, Problem.of(500, "internal-error", "Internal error",
                     "the receiving appliance failed; nothing was stored"), Map.of());
         }

@@ -36,7 +36,8 @@ public record ApplianceConfig(
         Duration keyReloadInterval,
         long storageMaxMapSizeBytes,
         Duration inboxVisibilityTimeout,
-        boolean acceptSha1Signatures) {
+        boolean acceptSha1Signatures,
+        IntakeWatermark intakeWatermark) {
 
     public ApplianceConfig {
         tenantTokens = List.copyOf(tenantTokens);
@@ -72,6 +73,14 @@ public record ApplianceConfig(
      */
     public record Forwarding(Duration initialBackoff, Duration maxBackoff, int workers, Duration requestTimeout,
                              int maxAttempts, Duration maxAge) {
+    }
+
+    /**
+     * The shares of the store's largest size ({@code storage.max-map-size-mib}) at which new documents
+     * are refused with 507 ({@code storage.intake-high-water-percent}) and taken again
+     * ({@code storage.intake-low-water-percent}); the room above is kept for deliveries.
+     */
+    public record IntakeWatermark(int highWaterPercent, int lowWaterPercent) {
     }
 
     /** Reads and checks the file; an unreadable or wrong file is one plain sentence in {@link ConfigurationException}. */
@@ -117,7 +126,9 @@ public record ApplianceConfig(
                     Duration.ofSeconds(nonNegative(config.get("inbox.visibility-timeout-seconds").asLong()
                             .orElse(300L), "inbox.visibility-timeout-seconds")),
                     // SHA-1 XMLDSig from older document systems: refused unless the operator opts in.
-                    config.get("edxml.accept-sha1-signatures").asBoolean().orElse(false));
+                    config.get("edxml.accept-sha1-signatures").asBoolean().orElse(false),
+                    intakeWatermark(config.get("storage.intake-high-water-percent").asInt().orElse(90),
+                            config.get("storage.intake-low-water-percent").asInt().orElse(80)));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
@@ -128,6 +139,17 @@ public record ApplianceConfig(
             throw new ConfigurationException("'" + key + "' must not be negative");
         }
         return value;
+    }
+
+    private static IntakeWatermark intakeWatermark(int high, int low) {
+        if (high < 1 || high > 100) {
+            throw new ConfigurationException("storage.intake-high-water-percent must be from 1 to 100, not " + high);
+        }
+        if (low < 1 || low > high) {
+            throw new ConfigurationException("storage.intake-low-water-percent must be from 1 to"
+                    + " storage.intake-high-water-percent (" + high + "), not " + low);
+        }
+        return new IntakeWatermark(high, low);
     }
 
     private static List<TenantToken> tenantTokens(Config list, Path base, String mainLabel) {

@@ -119,7 +119,7 @@ public record EnvelopeHeader(String messageId, String sender, List<String> recip
     }
 
     /** The message id rule, shared with receipts: safe in keys, file names and log lines. */
-    static boolean isValidMessageId(String messageId) {
+    public static boolean isValidMessageId(String messageId) {
         return messageId != null && MESSAGE_ID.matcher(messageId).matches();
     }
 

@@ -24,6 +24,7 @@ import vn.lienthong.appliance.envelope.ReceiptVerifier;
 import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.ops.RepeatedLog;
 import vn.lienthong.appliance.Appliance;
 import vn.lienthong.appliance.tls.JsseContexts;
 import vn.lienthong.appliance.tls.PinnedServerTrustManager;
@@ -57,6 +58,8 @@ public final class Forwarder implements AutoCloseable {
     private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
     private final ReceiptVerifier receiptVerifier = new ReceiptVerifier();
     private final List<Thread> workers;
+    /** A store that refuses every write, or a peer down for hours, is logged once a minute, not per attempt. */
+    private final RepeatedLog repeated;
     private volatile boolean running = true;
 
     private record ClientKey(String endpointPin, String tlsCertificate) {
@@ -72,6 +75,7 @@ public final class Forwarder implements AutoCloseable {
         this.settings = settings;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         this.deadLetterPolicy = new DeadLetterPolicy(settings.maxAttempts(), settings.maxAge());
+        this.repeated = new RepeatedLog(LOG, "forwarder", metrics, clock, RepeatedLog.MINUTE);
         this.workers = java.util.stream.IntStream.range(0, settings.workers())
                 .mapToObj(i -> Thread.ofVirtual().name("forwarder-" + i).unstarted(this::run))
                 .toList();
@@ -99,7 +103,7 @@ public final class Forwarder implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 // The store refused (e.g. full): wait a little rather than spin; nothing is lost.
-                LOG.log(System.Logger.Level.WARNING, "forwarder: " + e.getMessage());
+                repeated.log(System.Logger.Level.WARNING, "store " + e.getClass().getName(), "forwarder: " + e.getMessage());
                 sleepQuietly(Duration.ofSeconds(1));
             }
         }
@@ -136,15 +140,17 @@ public final class Forwarder implements AutoCloseable {
                     String reason = givenUp.get() + "; last failure: " + retry.reason();
                     outbox.deadLetter(lease, reason, now);
                     metrics.deadLettered();
-                    LOG.log(System.Logger.Level.WARNING, "delivery of " + lease.messageId() + " from " + lease.tenant()
+                    repeated.log(System.Logger.Level.WARNING, "dead-letter " + lease.recipient(), "delivery of "
+                            + lease.messageId() + " from " + lease.tenant()
                             + " to " + lease.recipient() + " dead-lettered: " + reason
                             + "; 'lienthong provision queue requeue' puts it back");
                     return;
                 }
                 Instant next = now.plus(backoff.delay(lease.attempt(), random));
                 outbox.retryLater(lease, next, retry.reason());
-                LOG.log(System.Logger.Level.INFO, "delivery of " + lease.messageId() + " to " + lease.recipient()
-                        + " failed (attempt " + lease.attempt() + "): " + retry.reason() + "; next attempt at " + next);
+                repeated.log(System.Logger.Level.INFO, "retry " + lease.recipient() + " " + retry.label(),
+                        "delivery of " + lease.messageId() + " to " + lease.recipient() + " failed (attempt "
+                                + lease.attempt() + "): " + retry.reason() + "; next attempt at " + next);
             }
         }
     }
@@ -186,6 +192,7 @@ public final class Forwarder implements AutoCloseable {
     private Outcome send(DeliveryLease lease, DirectoryEntry entry) throws InterruptedException {
         Envelope envelope = EnvelopeCodec.decode(lease.envelope(), Appliance.MAX_MESSAGE_BYTES);
         HttpResponse<byte[]> response;
+        PeerAnswer answer = new PeerAnswer();
         try {
             HttpRequest request = HttpRequest.newBuilder(entry.axisEndpoint().resolve(EnvelopeReceiver.PATH))
                     .timeout(settings.requestTimeout())
@@ -193,13 +200,20 @@ public final class Forwarder implements AutoCloseable {
                     .header(EnvelopeReceiver.RECIPIENT_HEADER, lease.recipient())
                     .POST(HttpRequest.BodyPublishers.ofByteArray(lease.envelope()))
                     .build();
-            response = client(entry).send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = client(entry).send(request, answer.handler());
         } catch (IOException e) {
-            return new Outcome.RetryLater("unreachable", "cannot reach " + entry.axisEndpoint() + ": " + e);
+            if (answer.status() != 0) {
+                // It answered, then sent more than a receipt can be (or broke off): refused, not down.
+                return new Outcome.RetryLater("refused", entry.axisEndpoint() + " answered " + answer.status()
+                        + " with more than " + PeerAnswer.MAX_BYTES / 1024 + " KiB, or broke off: "
+                        + PeerAnswer.oneLine(String.valueOf(e.getMessage())));
+            }
+            return new Outcome.RetryLater("unreachable", "cannot reach " + entry.axisEndpoint() + ": "
+                    + PeerAnswer.oneLine(e.toString()));
         }
         if (response.statusCode() != 200) {
             return new Outcome.RetryLater("refused", entry.axisEndpoint() + " answered " + response.statusCode()
-                    + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    + ": " + PeerAnswer.oneLine(response.body()));
         }
         try {
             SignedReceipt receipt = SignedReceipt.decode(response.body());
@@ -208,7 +222,7 @@ public final class Forwarder implements AutoCloseable {
             return new Outcome.Delivered(response.body());
         } catch (EnvelopeRejectedException e) {
             return new Outcome.RetryLater("bad-receipt", "the receipt from " + lease.recipient()
-                    + " does not verify: " + e.getMessage());
+                    + " does not verify: " + PeerAnswer.oneLine(String.valueOf(e.getMessage())));
         }
     }
 

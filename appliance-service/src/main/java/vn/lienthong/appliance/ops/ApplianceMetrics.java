@@ -95,6 +95,10 @@ public final class ApplianceMetrics {
             .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
             .register(registry);
 
+    private final Counter logSuppressed = counter("lienthong_log_suppressed_total",
+            "Log lines held back because the same failure was logged within the last minute, by the part of"
+                    + " the appliance that logs (forwarder, storage, api, axis).", "source");
+
     public ApplianceMetrics() {
         JvmMetrics.builder().register(registry);
     }
@@ -169,6 +173,26 @@ public final class ApplianceMetrics {
     public void storageCommitted(int writes, java.time.Duration took) {
         storageCommit.observe(took.toNanos() / 1e9);
         storageBatch.observe(writes);
+    }
+
+    /** Counts a log line that {@link RepeatedLog} held back. */
+    public void logSuppressed(String source) {
+        logSuppressed.labelValues(source).inc();
+    }
+
+    /** Gauges of the store's intake watermark, read when scraped: whether it takes new documents, and how full it counts. */
+    public void registerIntakeGauges(Supplier<vn.lienthong.storage.IntakeState> intake) {
+        Supplier<vn.lienthong.storage.IntakeState> ofThisScrape = oncePerScrape(intake);
+        GaugeWithCallback.builder().name("lienthong_storage_intake_open")
+                .help("1 while the store takes new documents, 0 while it refuses them with 507 (above"
+                        + " storage.intake-high-water-percent until below storage.intake-low-water-percent).")
+                .callback(cb -> cb.call(ofThisScrape.get().open() ? 1 : 0))
+                .register(registry);
+        GaugeWithCallback.builder().name("lienthong_storage_intake_used_ratio")
+                .help("The store's occupancy as the intake watermark counts it (pages in use plus room for each"
+                        + " pending delivery's receipt), as a share of storage.max-map-size-mib (0 to 1).")
+                .callback(cb -> cb.call(ofThisScrape.get().occupiedRatio()))
+                .register(registry);
     }
 
     /** Gauges read when scraped: queue depths, map usage, certificate expiry, HSM and storage up. */

@@ -110,6 +110,10 @@ public final class SdkApi {
             isolation.refused(LISTENER, tenantLabel, LocalApi.actor(req), e.problem().slug(),
                     req.prologue().method().text() + " " + req.path().path());
             fail(res, e.problem());
+        } catch (vn.lienthong.storage.StorageFullException e) {
+            res.header("Retry-After", "60");
+            fail(res, Problem.of(507, "insufficient-storage", "Insufficient storage",
+                    "the appliance's store is full; nothing of this request was stored"));
         } catch (RuntimeException e) {
             System.getLogger(SdkApi.class.getName()).log(System.Logger.Level.ERROR, "SDK request failed: " + e, e);
             fail(res, Problem.of(500, "internal-error", "Internal error",
@@ -207,7 +211,7 @@ public final class SdkApi {
     }
 
     private void getEdoc(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String docId = parameter(req, "docId");
+        String docId = LocalApi.messageId(parameter(req, "docId"));
         InboxEntry entry = inbox.get(tenant.organId(), docId).orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant received no document with docId " + docId)));
         Envelope envelope = EnvelopeCodec.decode(entry.envelope(), Integer.MAX_VALUE);
@@ -219,7 +223,7 @@ public final class SdkApi {
     }
 
     private void updateStatus(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String docId = parameter(req, "docId");
+        String docId = LocalApi.messageId(parameter(req, "docId"));
         String status = parameter(req, "status").toLowerCase(Locale.ROOT);
         if (inbox.get(tenant.organId(), docId).isEmpty()) {
             throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",

@@ -43,16 +43,19 @@ final class GroupCommitWriter {
     /** Groups up to this size are answered by the writer itself: handing them over costs more than it saves. */
     private static final int ANSWERED_BY_WRITER = 2;
 
-    /** A write waiting for the writer; {@code virtualCaller}: made on a virtual thread. */
+    /**
+     * A write waiting for the writer; {@code virtualCaller}: made on a virtual thread; {@code intake}:
+     * brings new data in, and is refused while the store is above its intake watermark.
+     */
     private record Request<T>(Function<Transaction, T> work, long bytes, CompletableFuture<T> result,
-                              boolean virtualCaller) {
+                              boolean virtualCaller, boolean intake) {
     }
 
     /** A committed group, durable, and what its callers are to be told. */
     private record Committed(List<Request<?>> group, Object[] results, List<Runnable> afterCommit, Duration took) {
     }
 
-    private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>(), false);
+    private static final Request<Void> STOP = new Request<>(tx -> null, 0, new CompletableFuture<>(), false, false);
 
     private final LmdbEnvironment environment;
     private final CommitListener listener;
@@ -98,11 +101,15 @@ final class GroupCommitWriter {
     }
 
     <T> T write(long approximateBytes, Function<Transaction, T> work) {
+        return write(approximateBytes, work, false);
+    }
+
+    <T> T write(long approximateBytes, Function<Transaction, T> work, boolean intake) {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("A storage write may not wait for another write.");
         }
         Request<T> request = new Request<>(work, Math.max(0, approximateBytes), new CompletableFuture<>(),
-                Thread.currentThread().isVirtual());
+                Thread.currentThread().isVirtual(), intake);
         if (stopped) {
             throw closed();
         }
@@ -180,8 +187,11 @@ final class GroupCommitWriter {
             stopping = stopTaken;
             if (committed != null) {
                 answer(committed);
-            } else if (group.size() == 1 && !(failure instanceof Env.MapFullException)) {
+            } else if (group.isEmpty()) {
+                // It failed before any write ran (the first may have been refused at the watermark: then a no-op).
                 next.result().completeExceptionally(environment.translate(failure));
+            } else if (group.size() == 1 && !(failure instanceof Env.MapFullException)) {
+                group.getFirst().result().completeExceptionally(environment.translate(failure));
             } else {
                 // Someone in the group failed (or the map is full): find out who by committing each alone.
                 commitEachAlone(group);
@@ -207,11 +217,26 @@ final class GroupCommitWriter {
         try (txn) {
             long bytes = 0;
             long gatherUntil = 0;
+            // The store's occupancy with this group's intake so far; read at the group's first intake write.
+            long occupied = -1;
             Request<?> next = first;
             while (next != null) {
                 if (next == STOP) {
                     stopTaken = true;
                     break;
+                }
+                if (next.intake() && environment.limitsIntake()) {
+                    if (occupied < 0) {
+                        occupied = environment.occupiedBytes(new Transaction(txn, environment.dbis(), keyBuffer, shared));
+                    }
+                    if (environment.admitsIntake(occupied)) {
+                        occupied += next.bytes();
+                    } else {
+                        // Refused before it runs: nothing of it is in the transaction, and the group goes on.
+                        next.result().completeExceptionally(environment.intakeClosed(occupied));
+                        next = gather ? queue.poll() : null;
+                        continue;
+                    }
                 }
                 group.add(next);
                 Transaction tx = new Transaction(txn, environment.dbis(), keyBuffer, shared);
@@ -332,6 +357,9 @@ final class GroupCommitWriter {
     }
 
     private void answerNow(Committed committed) {
+        if (committed.group().isEmpty()) {
+            return; // every write of it was refused at the intake watermark: nothing was committed
+        }
         notifyQuietly(() -> listener.committed(committed.group().size(), committed.took()));
         committed.afterCommit().forEach(GroupCommitWriter::notifyQuietly);
         for (int i = 0; i < committed.group().size(); i++) {

@@ -22,6 +22,9 @@ import org.lmdbjava.LmdbException;
 import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
 import vn.lienthong.storage.CommitListener;
+import vn.lienthong.storage.IntakeClosedException;
+import vn.lienthong.storage.IntakeState;
+import vn.lienthong.storage.IntakeWatermark;
 import vn.lienthong.storage.MapUsage;
 import vn.lienthong.storage.StorageFullException;
 
@@ -49,6 +52,16 @@ public final class LmdbEnvironment implements AutoCloseable {
     private static final long MAP_SIZE_GRANULE = 64 * 1024;
     private static final long MIN_GROWTH = 64L * 1024 * 1024;
     private static final System.Logger LOG = System.getLogger(LmdbEnvironment.class.getName());
+    /**
+     * Room counted, while intake is measured, for each pending delivery: what recording it takes
+     * (the receipt, a CMS signature with the signer's certificate of about 2 KiB; the state record,
+     * which keeps the last error of up to 2,000 characters; the index pages they touch), with a margin
+     * for larger certificates. Counted from acceptance, it keeps room to record every delivery of what
+     * was accepted, and what a drain does not use of it is what opens intake again.
+     */
+    public static final long PENDING_DELIVERY_RESERVE_BYTES = 8192;
+    /** The meta pages and the main database's page, which no named database's statistics count. */
+    private static final int FIXED_PAGES = 3;
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
 
@@ -69,6 +82,8 @@ public final class LmdbEnvironment implements AutoCloseable {
     /** The map grows by itself, when full, up to this many bytes (the operator's configured ceiling). */
     private volatile long mapLimit;
     private volatile boolean envClosed;
+    /** When intake writes are refused; never, unless the service sets marks. */
+    private volatile IntakeWatermark intake = IntakeWatermark.none();
 
     private LmdbEnvironment(Path directory, Env<ByteBuffer> env, CommitListener listener) {
         this.directory = directory;
@@ -160,6 +175,66 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     public <T> T write(Function<Transaction, T> work) {
         return write(256, work);
+    }
+
+    /**
+     * Like {@link #write(long, Function)}, for a write that brings new data in (a document accepted
+     * or received): refused with {@link IntakeClosedException}, {@code work} not run, while the
+     * store is above its intake watermark (see {@link #limitIntake}). {@code approximateBytes}
+     * should include the room its deliveries will need ({@link #PENDING_DELIVERY_RESERVE_BYTES} each).
+     */
+    public <T> T writeIntake(long approximateBytes, Function<Transaction, T> work) {
+        return writer.write(approximateBytes, work, true);
+    }
+
+    /** Sets the marks at which intake writes are refused and taken again (see {@link IntakeWatermark}). */
+    public void limitIntake(IntakeWatermark watermark) {
+        this.intake = java.util.Objects.requireNonNull(watermark, "watermark");
+    }
+
+    /** Reads the store's occupancy now and tells whether intake is open (the reading may open it again). */
+    public IntakeState intakeState() {
+        long occupied = read(this::occupiedBytes);
+        long limit = mapLimit;
+        IntakeWatermark watermark = intake;
+        boolean open = watermark.admits(occupied, limit);
+        return new IntakeState(open, occupied, limit, watermark.highWaterPercent(), watermark.lowWaterPercent());
+    }
+
+    /** False while no watermark is set: intake writes then cost no occupancy reading. */
+    boolean limitsIntake() {
+        return intake.highWaterPercent() < 100;
+    }
+
+    /**
+     * Whether an intake write of {@code occupiedBytes} (the store's occupancy with the writes before
+     * it in its transaction) may go ahead; called by the writer thread.
+     */
+    boolean admitsIntake(long occupiedBytes) {
+        return intake.admits(occupiedBytes, mapLimit);
+    }
+
+    /**
+     * Pages in use in {@code tx}'s view (freed pages, which LMDB reuses, are not counted: this falls
+     * as the store is drained, where the file's high-water page never does), plus the room kept for
+     * each pending delivery.
+     */
+    long occupiedBytes(Transaction tx) {
+        long pages = FIXED_PAGES;
+        for (Database db : Database.values()) {
+            pages += tx.pages(db);
+        }
+        return pages * pageSize + tx.count(Database.OUTBOX_DUE) * PENDING_DELIVERY_RESERVE_BYTES;
+    }
+
+    IntakeClosedException intakeClosed(long occupiedBytes) {
+        IntakeWatermark watermark = intake;
+        long limit = mapLimit;
+        return new IntakeClosedException("Insufficient storage: the store is " + Math.min(100, occupiedBytes * 100 / limit)
+                + "% full (" + occupiedBytes / (1024 * 1024) + " of " + limit / (1024 * 1024)
+                + " MiB, counting room for pending deliveries), over its intake high-water mark of "
+                + watermark.highWaterPercent() + "%: new documents are refused until it is below "
+                + watermark.lowWaterPercent() + "%, while deliveries go on.");
     }
 
     /** True while the writer runs and a read transaction can be opened and read. */

@@ -182,6 +182,12 @@ public final class Transaction {
         return dbis.get(db).stat(txn).leafPages;
     }
 
+    /** Pages the database uses in this transaction's view: branch, leaf and overflow (kept by LMDB, no scan). */
+    public long pages(Database db) {
+        org.lmdbjava.Stat stat = dbis.get(db).stat(txn);
+        return stat.branchPages + stat.leafPages + stat.overflowPages;
+    }
+
     /** Number of records in the database (kept by LMDB, no scan). */
     public long count(Database db) {
         return dbis.get(db).stat(txn).entries;

@@ -51,7 +51,8 @@ public final class Inbox {
         byte[] pendingValue = messageId.getBytes(StandardCharsets.UTF_8);
         long size = envelope.length + (entry.receipt() == null ? 0 : entry.receipt().length) + 128L;
 
-        return environment.write(size, tx -> {
+        // Intake: refused above the store's high-water mark (the sender keeps it and tries again).
+        return environment.writeIntake(size, tx -> {
             InboxEntry existing = tx.get(Database.INBOX_MESSAGES, messageKey, v -> decode(tenant, messageId, v).entry());
             if (existing != null) {
                 return new PutResult.Duplicate<>(existing);

@@ -108,7 +108,10 @@ public final class Outbox {
         }
         byte[] messageRecord = record.bytes(envelope).toByteArray();
 
-        return environment.write(messageRecord.length + 128L * recipients.size(), tx -> {
+        // Intake: refused above the store's high-water mark, counting the room its deliveries will need.
+        long intakeBytes = messageRecord.length
+                + (128L + LmdbEnvironment.PENDING_DELIVERY_RESERVE_BYTES) * recipients.size();
+        return environment.writeIntake(intakeBytes, tx -> {
             if (tx.exists(Database.OUTBOX_MESSAGES, messageKey)) {
                 return Optional.<PutResult<OutboxEntry>>of(new PutResult.Duplicate<>(read(tx, tenant, messageId).orElseThrow()));
             }
