@@ -22,7 +22,9 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import vn.lienthong.appliance.envelope.OrganBinding;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateRevokedException;
 import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.RevocationCheck;
 
 /**
  * Verifies the XMLDSig an incoming edXML message carries: the signature itself, the signer's chain
@@ -61,6 +63,12 @@ public final class XmlSignatureCheck {
     }
 
     public static Result check(byte[] xml, Collection<X509Certificate> anchors, Instant at, boolean acceptSha1) {
+        return check(xml, anchors, RevocationCheck.NONE, at, acceptSha1);
+    }
+
+    /** As above, each certificate of the signer's chain also checked against the CRLs held. */
+    public static Result check(byte[] xml, Collection<X509Certificate> anchors, RevocationCheck revocations,
+                               Instant at, boolean acceptSha1) {
         Document document;
         Element signature;
         try {
@@ -116,7 +124,7 @@ public final class XmlSignatureCheck {
             if (!xmlSignature.validate(context)) {
                 return new Invalid("the XML signature does not match the message");
             }
-            ChainValidator.validate(chain, anchors, at);
+            ChainValidator.validate(chain, anchors, revocations, at);
             String from = EdxmlMessage.parse(xml).from().organId();
             if (!OrganBinding.isBound(chain.getFirst(), from)) {
                 return new Invalid("the signer " + chain.getFirst().getSubjectX500Principal().getName()
@@ -124,6 +132,8 @@ public final class XmlSignatureCheck {
             }
             return new Valid(chain.getFirst().getSubjectX500Principal().getName(),
                     sha1);
+        } catch (CertificateRevokedException e) {
+            return new Invalid("the signer's certificate is revoked: " + e.getMessage());
         } catch (CertificateRejectedException e) {
             return new Invalid("the signer's certificate is not trusted: " + e.getMessage());
         } catch (EdxmlRejectedException e) {

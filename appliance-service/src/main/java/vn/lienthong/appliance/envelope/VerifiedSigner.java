@@ -14,7 +14,11 @@ import vn.lienthong.hsm.cms.CmsVerifier;
 import vn.lienthong.hsm.cms.SignatureRejectedException;
 import vn.lienthong.hsm.cms.SignerCertificateNotValidException;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateRevokedException;
+import vn.lienthong.hsm.trust.CertificateUsage;
 import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.CrlOutOfDateException;
+import vn.lienthong.hsm.trust.RevocationCheck;
 
 /**
  * Who made a CMS signature that verified and whose chain led to a trust anchor at the time asked.
@@ -35,21 +39,33 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
      * Verifies a detached CMS signature over {@code content}, then the signer's chain against the
      * anchors at {@code at}. {@code what} names the signature in messages ("the envelope").
      */
-    static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors, Instant at,
-                                 String what) {
-        return trusted(verifySignature(cms, content, what), anchors, at, what);
+    static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors,
+                                 RevocationCheck revocations, Instant at, String what) {
+        return trusted(verifySignature(cms, content, what), anchors, revocations, at, what);
     }
 
-    /** Validates the chain of a signature that has verified already, against the anchors at {@code at}. */
-    static VerifiedSigner trusted(CmsSignature signature, Collection<X509Certificate> anchors, Instant at,
-                                  String what) {
+    /**
+     * Validates the chain of a signature that has verified already, against the anchors and the CRLs
+     * held at {@code at}, and that the signer's certificate allows signing.
+     */
+    static VerifiedSigner trusted(CmsSignature signature, Collection<X509Certificate> anchors,
+                                  RevocationCheck revocations, Instant at, String what) {
         X509Certificate signer = signature.signer();
         List<X509Certificate> chain = chainOf(signer, signature.certificates());
         try {
-            ChainValidator.validate(chain, anchors, at);
+            ChainValidator.validate(chain, anchors, revocations, at);
+        } catch (CertificateRevokedException e) {
+            throw new EnvelopeRejectedException(Reason.CERTIFICATE_REVOKED, what + " signer is revoked: "
+                    + e.getMessage(), e);
+        } catch (CrlOutOfDateException e) {
+            throw new EnvelopeRejectedException(Reason.CRL_OUT_OF_DATE, what + " signer cannot be checked: "
+                    + e.getMessage(), e);
         } catch (CertificateRejectedException e) {
             throw chainRejected(what, chain, anchors, at, e);
         }
+        CertificateUsage.signingProblem(signer).ifPresent(problem -> {
+            throw new EnvelopeRejectedException(Reason.SIGNER_KEY_USAGE, what + " signer " + problem);
+        });
         return new VerifiedSigner(signer, chain, anchorOf(chain, anchors), at);
     }
 

@@ -10,7 +10,8 @@ import vn.lienthong.storage.audit.AuditLog;
  * Counts and audits every refused attempt to reach what is not the caller's own: a tenant's
  * document system asking for a message id that is not in its own queues (another tenant's, or a
  * guess: both look alike to it, and both are recorded), naming another organ as sender, or a peer
- * appliance speaking for an organ the directory does not pin to it. The caller learns nothing more
+ * appliance speaking for an organ the directory does not pin to it, or anyone using a revoked
+ * certificate (a client's, a signer's, or a peer's receipt signer's). The caller learns nothing more
  * than "not found" or "refused"; the operator sees who tried what in the metric
  * {@code lienthong_isolation_refusals_total} and in the audit log (action {@code isolation.refused}).
  */
@@ -19,6 +20,8 @@ public final class IsolationAudit {
     /** The audit action of a refused attempt. */
     public static final String ACTION = "isolation.refused";
 
+    /** Problem types of every listener that mean a revoked certificate, or one whose revocation is unknown, was used. */
+    private static final Set<String> REVOKED = Set.of("certificate-revoked", "crl-out-of-date");
     /** Problem types of the local API that mean "not yours". */
     private static final Set<String> LOCAL = Set.of("unknown-message", "sender-not-tenant",
             "unknown-client-certificate");
@@ -40,7 +43,7 @@ public final class IsolationAudit {
 
     /** Whether a refusal of this problem type on this listener is an isolation attempt. */
     public static boolean isAttempt(String listener, String problemType) {
-        return ("axis".equals(listener) ? AXIS : LOCAL).contains(problemType);
+        return REVOKED.contains(problemType) || ("axis".equals(listener) ? AXIS : LOCAL).contains(problemType);
     }
 
     /**
