@@ -125,7 +125,9 @@ class EnvelopeSignatureTest {
                 org.bouncycastle.asn1.x509.KeyUsage.keyAgreement, null);
         TokenKey keyAgreementOnly = organs.token.storeChain("encipher-g22", organs.root.chainOf(leaf));
         byte[] payload = TestOrgans.payload("usage");
-        Envelope sealed = sealer.seal(TestOrgans.header("usage-1", payload), payload, keyAgreementOnly);
+        // The sealer refuses such a key too; signed by hand, as a careless or hostile peer would.
+        byte[] headerBytes = TestOrgans.header("usage-1", payload).toBytes();
+        Envelope sealed = new Envelope(headerBytes, payload, organs.cms.signDetached(keyAgreementOnly, headerBytes));
 
         assertRejected(Reason.SIGNER_KEY_USAGE, () -> verify(sealed, organs.anchors()));
     }
