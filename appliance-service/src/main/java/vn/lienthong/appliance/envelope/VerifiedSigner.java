@@ -4,7 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
@@ -13,6 +12,7 @@ import vn.lienthong.hsm.cms.CmsSignature;
 import vn.lienthong.hsm.cms.CmsVerifier;
 import vn.lienthong.hsm.cms.SignatureRejectedException;
 import vn.lienthong.hsm.cms.SignerCertificateNotValidException;
+import vn.lienthong.hsm.trust.CertificateChains;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
 import vn.lienthong.hsm.trust.CertificateRevokedException;
 import vn.lienthong.hsm.trust.CertificateUsage;
@@ -93,24 +93,7 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
 
     /** The certificates from the signer up, each followed by its issuer, leaving out unrelated ones. */
     private static List<X509Certificate> chainOf(X509Certificate signer, List<X509Certificate> carried) {
-        List<X509Certificate> chain = new ArrayList<>(List.of(signer));
-        X509Certificate current = signer;
-        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
-            X509Certificate issuer = null;
-            for (X509Certificate candidate : carried) {
-                if (!chain.contains(candidate)
-                        && candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
-                    issuer = candidate;
-                    break;
-                }
-            }
-            if (issuer == null) {
-                break;
-            }
-            chain.add(issuer);
-            current = issuer;
-        }
-        return chain;
+        return CertificateChains.from(signer, carried);
     }
 
     /**

@@ -4,7 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -38,7 +37,7 @@ public final class CrlIssuer {
             if (signed(crl, candidate)) {
                 requireCrlSign(candidate);
                 try {
-                    ChainValidator.validate(chainOf(candidate, intermediates), anchors, revocations, at);
+                    ChainValidator.validate(CertificateChains.from(candidate, intermediates), anchors, revocations, at);
                 } catch (CertificateRejectedException e) {
                     throw new CertificateRejectedException("the CRL of '" + issuer
                             + "' is signed by an intermediate CA that is not trusted: " + e.getMessage(), e);
@@ -69,27 +68,5 @@ public final class CrlIssuer {
             throw new CertificateRejectedException("the CRL is signed by '" + issuer.getSubjectX500Principal().getName()
                     + "', which is not a CA allowed to sign CRLs (basicConstraints cA and keyUsage cRLSign)");
         }
-    }
-
-    /** The candidate followed by its issuers among the certificates given, each issuer after its subject. */
-    private static List<X509Certificate> chainOf(X509Certificate leaf, List<X509Certificate> certificates) {
-        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
-        X509Certificate current = leaf;
-        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
-            X509Certificate next = null;
-            for (X509Certificate candidate : certificates) {
-                if (!chain.contains(candidate)
-                        && candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
-                    next = candidate;
-                    break;
-                }
-            }
-            if (next == null) {
-                break;
-            }
-            chain.add(next);
-            current = next;
-        }
-        return chain;
     }
 }

@@ -161,20 +161,7 @@ final class CertCommand implements Runnable {
 
     /** The leaf, then each certificate that issued the previous one, as far as the file goes. */
     static List<X509Certificate> chainFrom(X509Certificate leaf, List<X509Certificate> certificates) {
-        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
-        X509Certificate current = leaf;
-        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
-            X500Principal issuer = current.getIssuerX500Principal();
-            X509Certificate next = certificates.stream()
-                    .filter(c -> !chain.contains(c) && c.getSubjectX500Principal().equals(issuer))
-                    .findFirst().orElse(null);
-            if (next == null) {
-                break;
-            }
-            chain.add(next);
-            current = next;
-        }
-        return chain;
+        return vn.lienthong.hsm.trust.CertificateChains.from(leaf, certificates);
     }
 
     /** Every CN of a name, in order. */
