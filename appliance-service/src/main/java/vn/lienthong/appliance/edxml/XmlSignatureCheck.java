@@ -23,6 +23,7 @@ import org.w3c.dom.Node;
 import vn.lienthong.appliance.envelope.OrganBinding;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
 import vn.lienthong.hsm.trust.CertificateRevokedException;
+import vn.lienthong.hsm.trust.CertificateUsage;
 import vn.lienthong.hsm.trust.ChainValidator;
 import vn.lienthong.hsm.trust.RevocationCheck;
 
@@ -125,6 +126,10 @@ public final class XmlSignatureCheck {
                 return new Invalid("the XML signature does not match the message");
             }
             ChainValidator.validate(chain, anchors, revocations, at);
+            java.util.Optional<String> usage = CertificateUsage.signingProblem(chain.getFirst());
+            if (usage.isPresent()) {
+                return new Invalid("the signer " + usage.get());
+            }
             String from = EdxmlMessage.parse(xml).from().organId();
             if (!OrganBinding.isBound(chain.getFirst(), from)) {
                 return new Invalid("the signer " + chain.getFirst().getSubjectX500Principal().getName()
