@@ -21,7 +21,10 @@ public final class ClientRevocation {
     private ClientRevocation() {
     }
 
-    /** @throws ProblemException 403 {@code certificate-revoked}, {@code crl-out-of-date} or {@code client-certificate-not-trusted} */
+    /**
+     * @throws ProblemException 403 {@code certificate-revoked}, {@code crl-out-of-date} or
+     *         {@code client-certificate-not-trusted}
+     */
     public static void requireTrusted(Certificate[] chain, ApplianceRegistry registry, Instant now) {
         requireTrusted(Arrays.stream(chain).filter(X509Certificate.class::isInstance)
                 .map(X509Certificate.class::cast).toList(), registry, now);
@@ -39,7 +42,8 @@ public final class ClientRevocation {
         } catch (CertificateRejectedException e) {
             // Validated at the handshake, no longer now: expired on a long connection, or its anchor removed.
             throw new ProblemException(Problem.of(403, "client-certificate-not-trusted",
-                    "Client certificate not trusted", "the client certificate is no longer trusted: " + e.getMessage()));
+                    "Client certificate not trusted",
+                    "the client certificate is no longer trusted: " + e.getMessage()));
         }
     }
 }

@@ -93,7 +93,7 @@ public final class DemoCa {
         return root;
     }
 
-    /** The CA's private key: the demo keeps it in {@code ca/root.key} so an operator can try revocation with OpenSSL. */
+    /** The CA's private key: the demo keeps it in {@code ca/root.key} so an operator can revoke with OpenSSL. */
     public PrivateKey privateKey() {
         return key.getPrivate();
     }

@@ -37,7 +37,8 @@ public final class ReceiptVerifier {
         VerifiedSigner signer;
         EnvelopeBatch batch = signedReceipt.batch();
         if (batch == null) {
-            signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(), trustAnchors, revocations, now,
+            signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(), trustAnchors,
+                    revocations, now,
                     "the receipt");
         } else {
             if (!batch.root().covers(signedReceipt.receiptBytes(), batch.proof())) {

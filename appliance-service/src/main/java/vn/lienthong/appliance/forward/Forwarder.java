@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.envelope.Envelope;
@@ -241,9 +243,9 @@ public final class Forwarder implements AutoCloseable {
         try {
             chain = response.sslSession().map(session -> {
                 try {
-                    return java.util.Arrays.stream(session.getPeerCertificates())
+                    return Arrays.stream(session.getPeerCertificates())
                             .map(X509Certificate.class::cast).toList();
-                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                } catch (SSLPeerUnverifiedException e) {
                     return List.<X509Certificate>of();
                 }
             }).orElse(List.of());

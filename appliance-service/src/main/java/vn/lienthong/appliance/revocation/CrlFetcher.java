@@ -61,8 +61,8 @@ public final class CrlFetcher implements Runnable {
      * @param ownCertificates the certificates of the appliance's own keys
      * @param firstFetches    runs the fetch of a distribution point seen for the first time
      */
-    public CrlFetcher(boolean enabled, ApplianceRegistry registry, Supplier<Map<String, X509Certificate>> ownCertificates,
-                      Executor firstFetches, Clock clock) {
+    public CrlFetcher(boolean enabled, ApplianceRegistry registry,
+                      Supplier<Map<String, X509Certificate>> ownCertificates, Executor firstFetches, Clock clock) {
         this.enabled = enabled;
         this.registry = registry;
         this.ownCertificates = ownCertificates;
@@ -71,7 +71,7 @@ public final class CrlFetcher implements Runnable {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** Learns the distribution points of a validated chain (leaf first); its top's issuer is looked up among the anchors. */
+    /** Learns the distribution points of a validated chain (leaf first); its top's issuer is found among the anchors. */
     public void learn(X509Certificate[] chain) {
         if (!enabled) {
             return;

@@ -20,7 +20,7 @@ public final class IsolationAudit {
     /** The audit action of a refused attempt. */
     public static final String ACTION = "isolation.refused";
 
-    /** Problem types of every listener that mean a revoked certificate, or one whose revocation is unknown, was used. */
+    /** Problem types, on every listener, of a revoked certificate, or one whose revocation is unknown, being used. */
     private static final Set<String> REVOKED = Set.of("certificate-revoked", "crl-out-of-date");
     /** Problem types of the local API that mean "not yours". */
     private static final Set<String> LOCAL = Set.of("unknown-message", "sender-not-tenant",

@@ -30,14 +30,15 @@ import java.util.stream.Collectors;
  * PKIX path validation (RFC 5280 §6) of a signer's chain against trust anchors at a given time.
  *
  * <p>Revocation is checked against the CRLs the caller holds ({@link RevocationCheck}), for every
- * certificate of the path, at every call. Beyond RFC 5280, which leaves a trust anchor's own validity period alone, an anchor that
- * has expired (or is not yet valid) at the time asked is refused too.
+ * certificate of the path, at every call. Beyond RFC 5280, which leaves a trust anchor's own
+ * validity period alone, an anchor that has expired (or is not yet valid) at the time asked is
+ * refused too.
  *
  * <p>Successes are remembered per certification path (its certificates' exact DER bytes): a path
  * that validated against an anchor validates again, without PKIX, while that same anchor (exact
  * bytes) is still among the anchors and the time asked lies within every certificate's validity,
- * the anchor's included. Those are the only inputs of the path's validity that can change; revocation,
- * which can, is checked afresh each time. Failures are always validated afresh.
+ * the anchor's included. Nothing else decides whether the path itself is valid; revocation, which
+ * changes with every CRL, is checked afresh at each call. Failures are always validated afresh.
  */
 public final class ChainValidator {
     /** Enough for every peer appliance's and tenant's signer chain; emptied when full. */

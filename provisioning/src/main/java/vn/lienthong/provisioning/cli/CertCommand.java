@@ -141,9 +141,10 @@ final class CertCommand implements Runnable {
             }
         });
         // A certificate that may not be used as it will be would be refused by every peer: say so now.
+        boolean tls = vn.lienthong.provisioning.registry.ApplianceRegistry.TLS_KEY_ALIAS.equals(alias);
         (tenant.isPresent() ? CertificateUsage.signingProblem(leaf)
-                : vn.lienthong.provisioning.registry.ApplianceRegistry.TLS_KEY_ALIAS.equals(alias) ? CertificateUsage.tlsProblem(leaf, true, true)
-                : java.util.Optional.<String>empty()).ifPresent(problem -> {
+                : tls ? CertificateUsage.tlsProblem(leaf, true, true) : java.util.Optional.<String>empty())
+                .ifPresent(problem -> {
                     throw new Refusal("the certificate " + problem + ", so it cannot be bound to the key " + alias);
                 });
         List<X509Certificate> chain = chainFrom(leaf, certificates);

@@ -258,7 +258,8 @@ public final class ApplianceRegistry {
     public HeldCrl importCrl(X509CRL crl, List<X509Certificate> intermediates, Instant now) {
         HeldCrl held = CrlIssuer.verify(crl, trustAnchors(), intermediates, revocationLists(), now);
         String key = Pem.sha256Fingerprint(held.issuer());
-        Optional<HeldCrl> before = registry.get(CRL, key).map(bytes -> heldCrl(read(bytes, CrlRecord.class, CRL, key), key));
+        Optional<HeldCrl> before = registry.get(CRL, key)
+                .map(bytes -> heldCrl(read(bytes, CrlRecord.class, CRL, key), key));
         if (before.isPresent() && before.get().crl().getThisUpdate().after(crl.getThisUpdate())) {
             throw new IllegalArgumentException("the CRL of '" + held.issuerName() + "' issued at "
                     + crl.getThisUpdate().toInstant() + " is older than the one held (issued at "
