@@ -31,6 +31,7 @@ import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.Operations;
 import vn.lienthong.appliance.ops.OperatorApi;
 import vn.lienthong.appliance.ops.RepeatedLog;
+import vn.lienthong.appliance.revocation.CrlFetcher;
 import vn.lienthong.appliance.sdk.SdkApi;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
@@ -128,7 +129,11 @@ public final class Appliance implements AutoCloseable {
             ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch(),
                     keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
-            AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
+            ApplianceConfig.CrlFetch crlFetch = ApplianceConfig.crlFetch(config.file());
+            CrlFetcher crlFetcher = new CrlFetcher(crlFetch.enabled(), registry, keys::certificates,
+                    fetch -> Thread.ofVirtual().name("crl-fetch").start(fetch), clock);
+            AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors, registry::revocationLists,
+                    crlFetcher::learn);
             StatusHistory statuses = new StatusHistory(storage.registry());
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
@@ -139,10 +144,12 @@ public final class Appliance implements AutoCloseable {
                     storage::mapUsage, keys::certificates, keys::tokensUp, clock);
             metrics.registerIntakeGauges(storage::intake);
 
+            metrics.registerCrlGauge(registry::crls, clock);
+
             RefusalAudit refusals = new RefusalAudit(storage.audit(), metrics, clock);
             IsolationAudit isolation = new IsolationAudit(refusals, metrics);
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
-                    config.forwarding());
+                    config.forwarding(), isolation);
 
             AxisServer axisServer = AxisServer.start(
                     AxisServerSettings.of(config.axis().host(), config.axis().port()),
@@ -228,6 +235,9 @@ public final class Appliance implements AutoCloseable {
                     keys::signAsAppliance, clock);
             housekeeping.scheduleWithFixedDelay(checkpointer::checkpointIfDue, 1, 1, TimeUnit.SECONDS);
             RepeatedLog storageLog = new RepeatedLog(LOG, "storage", metrics, clock, RepeatedLog.MINUTE);
+            if (crlFetch.enabled()) {
+                housekeeping.scheduleWithFixedDelay(crlFetcher, 0, crlFetch.interval().toMinutes(), TimeUnit.MINUTES);
+            }
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage, storageLog),
                     STORAGE_SIZE_CHECK.toSeconds(), STORAGE_SIZE_CHECK.toSeconds(), TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(keys::keepAlive, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(),

@@ -216,6 +216,7 @@ public final class LocalApi {
                 Problem.of(403, "unknown-client-certificate", "Unknown client certificate",
                 "the client certificate " + leaf.getSubjectX500Principal().getName() + " (SHA-256 " + fingerprint
                         + ") belongs to no tenant of this appliance")));
+        ClientRevocation.requireTrusted(req.remotePeer().tlsCertificates().orElseThrow(), registry, clock.instant());
         if (tenant.status() != TenantStatus.ACTIVE) {
             throw new ProblemException(Problem.of(403, "tenant-suspended", "Tenant suspended",
                     "tenant " + tenant.organId() + " is suspended on this appliance; its operator can resume it"));
@@ -376,7 +377,8 @@ public final class LocalApi {
      * SHA-1 only where the configuration accepts it ({@code edxml.accept-sha1-signatures}).
      */
     public XmlSignatureCheck.Result xmlSignature(byte[] edxml) {
-        return XmlSignatureCheck.check(edxml, registry.trustAnchors(), clock.instant(), acceptSha1Signatures);
+        return XmlSignatureCheck.check(edxml, registry.trustAnchors(), registry.revocationLists(), clock.instant(),
+                acceptSha1Signatures);
     }
 
     private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import vn.lienthong.appliance.api.ClientRevocation;
 import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.Problem;
 import vn.lienthong.appliance.api.ProblemException;
@@ -136,6 +137,8 @@ public final class EnvelopeReceiver implements AxisHandler {
     }
 
     private AxisResponse receive(AxisRequest request, Tenant tenant) {
+        // The peer's TLS chain was validated at the handshake; a CRL imported since counts from this request.
+        ClientRevocation.requireTrusted(request.peerChain(), registry, clock.instant());
         Envelope envelope;
         EnvelopeHeader header;
         try {
@@ -153,7 +156,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
-            verifier.verify(envelope, registry.trustAnchors(), now);
+            verifier.verify(envelope, registry.trustAnchors(), registry.revocationLists(), now);
         } catch (EnvelopeRejectedException e) {
             throw rejected(e);
         } finally {

@@ -196,6 +196,31 @@ public record ApplianceConfig(
         return node.exists() ? java.util.Optional.of(listener(node, 9443)) : java.util.Optional.empty();
     }
 
+    /** Whether CRLs are fetched from the certificates' distribution points ({@code trust.crl-fetch}), and how often. */
+    public record CrlFetch(boolean enabled, Duration interval) {
+    }
+
+    /**
+     * {@code trust.crl-fetch} (default false) and {@code trust.crl-fetch-interval-minutes} (default
+     * 60, at least 1), read from the file as {@link #operatorListener} is.
+     */
+    public static CrlFetch crlFetch(Path file) {
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.file(file.toAbsolutePath().normalize()))
+                .build();
+        try {
+            long minutes = config.get("trust.crl-fetch-interval-minutes").asLong().orElse(60L);
+            if (minutes < 1) {
+                throw new ConfigurationException("'trust.crl-fetch-interval-minutes' must be at least 1");
+            }
+            return new CrlFetch(config.get("trust.crl-fetch").asBoolean().orElse(false), Duration.ofMinutes(minutes));
+        } catch (ConfigException e) {
+            throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
+        }
+    }
+
     private static Listener listener(Config node, int defaultPort) {
         return new Listener(node.get("host").asString().orElse("127.0.0.1"),
                 node.get("port").asInt().orElse(defaultPort));

@@ -5,6 +5,9 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -43,7 +46,7 @@ import org.bouncycastle.openssl.PEMParser;
 
 /**
  * The demo's certificate authority, standing in for the Government Cipher Committee's CA. Its own
- * key is a software key in memory: this is a demonstration, never a way to run a real CA. The
+ * key is a software key, kept in a file for OpenSSL: this is a demonstration, never a way to run a real CA. The
  * appliances' keys, by contrast, are generated in their HSM tokens and reach this CA only as CSRs.
  */
 public final class DemoCa {
@@ -88,6 +91,47 @@ public final class DemoCa {
 
     public X509Certificate root() {
         return root;
+    }
+
+    /** The CA's private key: the demo keeps it in {@code ca/root.key} so an operator can revoke with OpenSSL. */
+    public PrivateKey privateKey() {
+        return key.getPrivate();
+    }
+
+    /**
+     * Writes the CA to {@code directory} as {@code openssl ca} uses it: {@code root.pem},
+     * {@code root.key} (PEM PKCS#8, mode 600), {@code openssl.cnf}, an empty {@code index.txt} and
+     * {@code crlnumber}; with them {@code openssl ca -config openssl.cnf -revoke CERT} and
+     * {@code -gencrl -out crl.pem} revoke a demo certificate and make the CRL to import.
+     */
+    public void writeTo(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve("root.pem"), pem(root));
+        Path keyFile = directory.resolve("root.key");
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keyFile, pem(key.getPrivate()));
+        Files.writeString(directory.resolve("index.txt"), "");
+        Files.writeString(directory.resolve("crlnumber"), "01\n");
+        Files.writeString(directory.resolve("openssl.cnf"), """
+                # The lienthong demo CA: a stand-in for the Government CA, never a production CA.
+                #   openssl ca -config openssl.cnf -revoke CERT.pem [-crl_reason keyCompromise]
+                #   openssl ca -config openssl.cnf -gencrl -out crl.pem
+                #   lienthong provision --config ../a/config.yaml crl import crl.pem
+                [ ca ]
+                default_ca = demo
+
+                [ demo ]
+                dir              = %s
+                database         = $dir/index.txt
+                crlnumber        = $dir/crlnumber
+                certificate      = $dir/root.pem
+                private_key      = $dir/root.key
+                new_certs_dir    = $dir
+                default_md       = sha256
+                default_crl_days = 7
+                unique_subject   = no
+                """.formatted(directory.toAbsolutePath().normalize()));
     }
 
     /** Issues a certificate for the key in a PEM CSR, keeping the CSR's subject (after checking its signature). */

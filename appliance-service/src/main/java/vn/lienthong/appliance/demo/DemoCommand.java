@@ -118,8 +118,10 @@ public final class DemoCommand implements Callable<Integer> {
             Files.createDirectories(demo.resolve("evidence"));
 
             ca = DemoCa.create("lienthong demo CA");
-            Files.writeString(demo.resolve("ca/root.pem"), DemoCa.pem(ca.root()));
-            say("demo CA made (stands in for the Government CA): " + demo.resolve("ca/root.pem"));
+            ca.writeTo(demo.resolve("ca"));
+            say("demo CA made (stands in for the Government CA): " + demo.resolve("ca/root.pem")
+                    + "; its key, for trying revocation with 'openssl ca -config " + demo.resolve("ca/openssl.cnf")
+                    + "', is " + demo.resolve("ca/root.key"));
 
             provisionBothAppliances();
             for (DemoAppliance appliance : List.of(A, B)) {

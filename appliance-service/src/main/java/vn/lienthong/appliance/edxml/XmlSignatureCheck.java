@@ -27,7 +27,10 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import vn.lienthong.appliance.envelope.OrganBinding;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateRevokedException;
+import vn.lienthong.hsm.trust.CertificateUsage;
 import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.RevocationCheck;
 
 /**
  * Verifies the XMLDSig an incoming edXML message carries: the signature itself, the signer's chain
@@ -93,6 +96,12 @@ public final class XmlSignatureCheck {
     }
 
     public static Result check(byte[] xml, Collection<X509Certificate> anchors, Instant at, boolean acceptSha1) {
+        return check(xml, anchors, RevocationCheck.NONE, at, acceptSha1);
+    }
+
+    /** As above, each certificate of the signer's chain also checked against the CRLs held. */
+    public static Result check(byte[] xml, Collection<X509Certificate> anchors, RevocationCheck revocations,
+                               Instant at, boolean acceptSha1) {
         Document document;
         Element signature;
         try {
@@ -151,13 +160,19 @@ public final class XmlSignatureCheck {
             if (shortKey.isPresent()) {
                 return new Invalid(shortKey.get());
             }
-            ChainValidator.validate(chain, anchors, at);
+            ChainValidator.validate(chain, anchors, revocations, at);
+            Optional<String> usage = CertificateUsage.signingProblem(chain.getFirst());
+            if (usage.isPresent()) {
+                return new Invalid("the signer " + usage.get());
+            }
             String from = EdxmlMessage.parse(xml).from().organId();
             if (!OrganBinding.isBound(chain.getFirst(), from)) {
                 return new Invalid("the signer " + chain.getFirst().getSubjectX500Principal().getName()
                         + " is not the From organ " + from);
             }
             return new Valid(chain.getFirst().getSubjectX500Principal().getName(), sha256(chain.getFirst()), sha1);
+        } catch (CertificateRevokedException e) {
+            return new Invalid("the signer's certificate is revoked: " + e.getMessage());
         } catch (CertificateRejectedException e) {
             return new Invalid("the signer's certificate is not trusted: " + e.getMessage());
         } catch (EdxmlRejectedException e) {

@@ -22,6 +22,12 @@ public class EnvelopeRejectedException extends RuntimeException {
         UNTRUSTED_SIGNER,
         /** The signer's chain would be trusted, but a certificate in it is expired or not yet valid. */
         EXPIRED_SIGNER,
+        /** A certificate of the signer's chain is revoked, by a CRL the appliance holds. */
+        CERTIFICATE_REVOKED,
+        /** The CRL held for an issuer in the signer's chain is past its nextUpdate: refused until a fresh one comes. */
+        CRL_OUT_OF_DATE,
+        /** The signer's certificate does not allow signing (keyUsage without digitalSignature or nonRepudiation). */
+        SIGNER_KEY_USAGE,
         /** The envelope's signer certificate is not the sender organ's. */
         SIGNER_NOT_SENDER,
         /** The receipt's signer certificate is not the recipient organ's. */

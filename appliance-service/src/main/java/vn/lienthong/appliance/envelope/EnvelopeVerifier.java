@@ -3,6 +3,7 @@ package vn.lienthong.appliance.envelope;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
+import vn.lienthong.hsm.trust.RevocationCheck;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 import vn.lienthong.hsm.batch.BatchRoot;
 import vn.lienthong.hsm.batch.InclusionProof;
@@ -41,6 +42,15 @@ public final class EnvelopeVerifier {
      * @throws EnvelopeRejectedException with the first check that failed
      */
     public VerifiedEnvelope verify(Envelope envelope, Collection<X509Certificate> trustAnchors, Instant now) {
+        return verify(envelope, trustAnchors, RevocationCheck.NONE, now);
+    }
+
+    /**
+     * As {@link #verify(Envelope, Collection, Instant)}, each certificate of the signer's chain also
+     * checked against the CRLs held.
+     */
+    public VerifiedEnvelope verify(Envelope envelope, Collection<X509Certificate> trustAnchors,
+                                   RevocationCheck revocations, Instant now) {
         EnvelopeHeader header = envelope.header();
         if (!EnvelopeHeader.sha256Hex(envelope.payload()).equals(header.payloadSha256())) {
             throw new EnvelopeRejectedException(Reason.PAYLOAD_DIGEST_MISMATCH, "the payload of message "
@@ -48,7 +58,7 @@ public final class EnvelopeVerifier {
         }
         VerifiedSigner signer;
         if (envelope.batch() == null) {
-            signer = VerifiedSigner.verify(envelope.signature(), envelope.headerBytes(), trustAnchors, now,
+            signer = VerifiedSigner.verify(envelope.signature(), envelope.headerBytes(), trustAnchors, revocations, now,
                     "the envelope");
         } else {
             BatchRoot root = envelope.batch().root();
@@ -57,7 +67,7 @@ public final class EnvelopeVerifier {
                 throw new EnvelopeRejectedException(Reason.BAD_SIGNATURE, "the batch proof of message "
                         + header.messageId() + " does not lead from its header to the signed batch root");
             }
-            signer = VerifiedSigner.trusted(rootSignature(envelope), trustAnchors, now, "the envelope");
+            signer = VerifiedSigner.trusted(rootSignature(envelope), trustAnchors, revocations, now, "the envelope");
         }
         if (!OrganBinding.isBound(signer.certificate(), header.sender())) {
             throw new EnvelopeRejectedException(Reason.SIGNER_NOT_SENDER, "message " + header.messageId()

@@ -9,10 +9,12 @@ import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import vn.lienthong.hsm.trust.CertificateUsage;
 
 /**
  * The rule that ties a signing certificate to the organ it speaks for: the certificate's subject
- * has exactly one common name, and it is the organ id. Kept in this one place because the
+ * has exactly one common name, it is the organ id, and the certificate allows signing (keyUsage
+ * digitalSignature or nonRepudiation, when it has a keyUsage). Kept in this one place because the
  * Government CA's profile for organ certificates may call for another rule later.
  */
 public final class OrganBinding {
@@ -52,8 +54,9 @@ public final class OrganBinding {
         return Optional.of(cn.getString());
     }
 
-    /** True when the certificate speaks for exactly this organ. */
+    /** True when the certificate speaks for exactly this organ and may sign for it. */
     public static boolean isBound(X509Certificate certificate, String organId) {
-        return organOf(certificate).filter(organId::equals).isPresent();
+        return organOf(certificate).filter(organId::equals).isPresent()
+                && CertificateUsage.signingProblem(certificate).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package vn.lienthong.appliance.envelope;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
+import vn.lienthong.hsm.trust.RevocationCheck;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException.Reason;
 
 /**
@@ -25,11 +26,19 @@ public final class ReceiptVerifier {
      */
     public VerifiedReceipt verify(SignedReceipt signedReceipt, Envelope sentEnvelope, String expectedRecipient,
                                   Collection<X509Certificate> trustAnchors, Instant now) {
+        return verify(signedReceipt, sentEnvelope, expectedRecipient, trustAnchors, RevocationCheck.NONE, now);
+    }
+
+    /** As above, each certificate of the signer's chain also checked against the CRLs held. */
+    public VerifiedReceipt verify(SignedReceipt signedReceipt, Envelope sentEnvelope, String expectedRecipient,
+                                  Collection<X509Certificate> trustAnchors, RevocationCheck revocations,
+                                  Instant now) {
         Receipt receipt = signedReceipt.receipt();
         VerifiedSigner signer;
         EnvelopeBatch batch = signedReceipt.batch();
         if (batch == null) {
-            signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(), trustAnchors, now,
+            signer = VerifiedSigner.verify(signedReceipt.signature(), signedReceipt.receiptBytes(), trustAnchors,
+                    revocations, now,
                     "the receipt");
         } else {
             if (!batch.root().covers(signedReceipt.receiptBytes(), batch.proof())) {
@@ -37,7 +46,7 @@ public final class ReceiptVerifier {
                         + receipt.messageId() + " does not lead from the receipt to the signed batch root");
             }
             signer = VerifiedSigner.trusted(verifiedRoots.signature(batch.rootBytes(), signedReceipt.signature(),
-                    "the receipt's batch"), trustAnchors, now, "the receipt");
+                    "the receipt's batch"), trustAnchors, revocations, now, "the receipt");
         }
         if (!OrganBinding.isBound(signer.certificate(), receipt.recipient())) {
             throw new EnvelopeRejectedException(Reason.SIGNER_NOT_RECIPIENT, "the receipt claims to come from "

@@ -4,7 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
@@ -13,8 +12,13 @@ import vn.lienthong.hsm.cms.CmsSignature;
 import vn.lienthong.hsm.cms.CmsVerifier;
 import vn.lienthong.hsm.cms.SignatureRejectedException;
 import vn.lienthong.hsm.cms.SignerCertificateNotValidException;
+import vn.lienthong.hsm.trust.CertificateChains;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateRevokedException;
+import vn.lienthong.hsm.trust.CertificateUsage;
 import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.CrlOutOfDateException;
+import vn.lienthong.hsm.trust.RevocationCheck;
 
 /**
  * Who made a CMS signature that verified and whose chain led to a trust anchor at the time asked.
@@ -35,21 +39,33 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
      * Verifies a detached CMS signature over {@code content}, then the signer's chain against the
      * anchors at {@code at}. {@code what} names the signature in messages ("the envelope").
      */
-    static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors, Instant at,
-                                 String what) {
-        return trusted(verifySignature(cms, content, what), anchors, at, what);
+    static VerifiedSigner verify(byte[] cms, byte[] content, Collection<X509Certificate> anchors,
+                                 RevocationCheck revocations, Instant at, String what) {
+        return trusted(verifySignature(cms, content, what), anchors, revocations, at, what);
     }
 
-    /** Validates the chain of a signature that has verified already, against the anchors at {@code at}. */
-    static VerifiedSigner trusted(CmsSignature signature, Collection<X509Certificate> anchors, Instant at,
-                                  String what) {
+    /**
+     * Validates the chain of a signature that has verified already, against the anchors and the CRLs
+     * held at {@code at}, and that the signer's certificate allows signing.
+     */
+    static VerifiedSigner trusted(CmsSignature signature, Collection<X509Certificate> anchors,
+                                  RevocationCheck revocations, Instant at, String what) {
         X509Certificate signer = signature.signer();
         List<X509Certificate> chain = chainOf(signer, signature.certificates());
         try {
-            ChainValidator.validate(chain, anchors, at);
+            ChainValidator.validate(chain, anchors, revocations, at);
+        } catch (CertificateRevokedException e) {
+            throw new EnvelopeRejectedException(Reason.CERTIFICATE_REVOKED, what + " signer is revoked: "
+                    + e.getMessage(), e);
+        } catch (CrlOutOfDateException e) {
+            throw new EnvelopeRejectedException(Reason.CRL_OUT_OF_DATE, what + " signer cannot be checked: "
+                    + e.getMessage(), e);
         } catch (CertificateRejectedException e) {
             throw chainRejected(what, chain, anchors, at, e);
         }
+        CertificateUsage.signingProblem(signer).ifPresent(problem -> {
+            throw new EnvelopeRejectedException(Reason.SIGNER_KEY_USAGE, what + " signer " + problem);
+        });
         return new VerifiedSigner(signer, chain, anchorOf(chain, anchors), at);
     }
 
@@ -77,24 +93,7 @@ public record VerifiedSigner(X509Certificate certificate, List<X509Certificate> 
 
     /** The certificates from the signer up, each followed by its issuer, leaving out unrelated ones. */
     private static List<X509Certificate> chainOf(X509Certificate signer, List<X509Certificate> carried) {
-        List<X509Certificate> chain = new ArrayList<>(List.of(signer));
-        X509Certificate current = signer;
-        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
-            X509Certificate issuer = null;
-            for (X509Certificate candidate : carried) {
-                if (!chain.contains(candidate)
-                        && candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
-                    issuer = candidate;
-                    break;
-                }
-            }
-            if (issuer == null) {
-                break;
-            }
-            chain.add(issuer);
-            current = issuer;
-        }
-        return chain;
+        return CertificateChains.from(signer, carried);
     }
 
     /**

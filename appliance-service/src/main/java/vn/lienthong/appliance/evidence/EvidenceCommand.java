@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import vn.lienthong.appliance.envelope.EnvelopeRejectedException;
 import vn.lienthong.hsm.cert.Pem;
+import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CrlIssuer;
+import vn.lienthong.hsm.trust.HeldCrl;
+import vn.lienthong.hsm.trust.RevocationCheck;
+import vn.lienthong.hsm.trust.RevocationLists;
 
 /**
  * {@code evidence unpack} and {@code evidence verify}: the operator's offline tools for evidence
@@ -94,7 +100,8 @@ public final class EvidenceCommand implements Runnable {
             description = "Checks the payload digest, both signatures (for a batch-signed envelope, the proof that"
                     + " its header is in the signed batch root, then the signature over that root), that each signer is the organ it must be,"
                     + " both chains to the trusted roots at the time of receipt (so that evidence stays verifiable"
-                    + " after the certificates expire), and that the receipt is for this envelope.",
+                    + " after the certificates expire), that the receipt is for this envelope and, with --crl,"
+                    + " that neither signer was revoked.",
             exitCodeListHeading = "Exit codes:%n",
             exitCodeList = {"0:every check passed", "1:a check failed, or a file cannot be read", "2:wrong usage"})
     static final class Verify implements Callable<Integer> {
@@ -111,6 +118,12 @@ public final class EvidenceCommand implements Runnable {
                 description = "Trusted root certificates (PEM or DER); repeat for several files.")
         List<Path> trust;
 
+        @Option(names = "--crl", paramLabel = "CRL",
+                description = "A CRL (PEM or DER) to check both signers' chains against, signed by a trusted root or"
+                        + " by an intermediate CA the evidence carries; repeat for several. A signer revoked at or"
+                        + " before the time of receipt (or for keyCompromise) fails the evidence.")
+        List<Path> crl = List.of();
+
         @Override
         public Integer call() {
             return report(spec, () -> {
@@ -123,7 +136,19 @@ public final class EvidenceCommand implements Runnable {
                     }
                 }
                 Evidence evidence = EvidenceFile.read(readEvidence(file));
-                List<String> checks = new ArrayList<>(new EvidenceVerifier().verify(evidence, anchors, Instant.now()));
+                List<HeldCrl> held = new ArrayList<>();
+                for (Path crlFile : crl) {
+                    try {
+                        for (X509CRL one : Pem.crls(Files.readAllBytes(crlFile))) {
+                            held.add(CrlIssuer.verify(one, anchors, EvidenceVerifier.crlIssuers(evidence),
+                                    RevocationCheck.NONE, evidence.receipt().receipt().receivedAt()));
+                        }
+                    } catch (IllegalArgumentException | CertificateRejectedException e) {
+                        throw new IllegalArgumentException(crlFile + ": " + e.getMessage(), e);
+                    }
+                }
+                List<String> checks = new ArrayList<>(new EvidenceVerifier().verify(evidence, anchors,
+                        new RevocationLists(held), Instant.now()));
                 checks.add("evidence: valid");
                 return checks;
             });

@@ -17,6 +17,7 @@ import vn.lienthong.appliance.envelope.ReceiptVerifier;
 import vn.lienthong.appliance.envelope.VerifiedEnvelope;
 import vn.lienthong.appliance.envelope.VerifiedReceipt;
 import vn.lienthong.appliance.envelope.VerifiedSigner;
+import vn.lienthong.hsm.trust.RevocationLists;
 
 /**
  * Checks an evidence file offline and says, one line per check, what it checked.
@@ -26,7 +27,9 @@ import vn.lienthong.appliance.envelope.VerifiedSigner;
  * verifiable after the certificates expire (an organ certificate lives a few years; the evidence
  * must outlive it). The time of checking only refuses a receipt dated in the future. Two limits
  * follow: {@code receivedAt} is the recipient's own signed statement, not a trusted timestamp
- * (RFC 3161), and revocation is not checked yet, so a key revoked after the fact is not noticed.
+ * (RFC 3161); and revocation is checked only against the CRLs given, each certificate as it was at
+ * that time (a key revoked for keyCompromise whatever the date: its holder could date anything), a
+ * revocation after it being reported without failing the evidence.
  */
 public final class EvidenceVerifier {
 
@@ -43,20 +46,29 @@ public final class EvidenceVerifier {
      * @throws EnvelopeRejectedException with the first check that failed
      */
     public List<String> verify(Evidence evidence, Collection<X509Certificate> trustAnchors, Instant now) {
+        return verify(evidence, trustAnchors, RevocationLists.EMPTY, now);
+    }
+
+    /**
+     * As {@link #verify(Evidence, Collection, Instant)}, both signers' chains also checked against
+     * the CRLs given (built with {@link #crlIssuers} as the intermediates that may have signed them).
+     */
+    public List<String> verify(Evidence evidence, Collection<X509Certificate> trustAnchors, RevocationLists crls,
+                               Instant now) {
         Receipt receipt = evidence.receipt().receipt();
         Instant at = receipt.receivedAt();
         if (at.isAfter(now.plus(CLOCK_SKEW))) {
             throw new EnvelopeRejectedException(Reason.RECEIPT_MISMATCH, "the receipt says it was received at " + at
                     + ", which is later than now (" + now + ")");
         }
-        VerifiedEnvelope envelope = envelopes.verify(evidence.envelope(), trustAnchors, at);
+        VerifiedEnvelope envelope = envelopes.verify(evidence.envelope(), trustAnchors, crls, at);
         EnvelopeHeader header = envelope.header();
         if (header.createdAt().isAfter(at.plus(CLOCK_SKEW))) {
             throw new EnvelopeRejectedException(Reason.RECEIPT_MISMATCH, "the receipt says message "
                     + header.messageId() + " was received at " + at + ", before it was created at " + header.createdAt());
         }
         VerifiedReceipt verifiedReceipt = receipts.verify(evidence.receipt(), evidence.envelope(), receipt.recipient(),
-                trustAnchors, at);
+                trustAnchors, crls, at);
         List<String> checks = new ArrayList<>(List.of(
                 "message: " + header.messageId() + " from " + header.sender() + " to "
                         + String.join(", ", header.recipients()) + ", created " + header.createdAt(),
@@ -79,7 +91,41 @@ public final class EvidenceVerifier {
                 "receipt refers to this envelope: yes (message " + receipt.messageId() + ", header SHA-256 "
                         + receipt.headerSha256() + ")",
                 "received: " + at + " by " + receipt.recipient()));
+        if (!crls.crls().isEmpty()) {
+            checks.add("signer revocation: " + revocation(envelope.signer(), crls));
+            checks.add("receipt signer revocation: " + revocation(verifiedReceipt.signer(), crls));
+        }
         return checks;
+    }
+
+    /** The CA certificates both signatures carry: the intermediates that may have signed a CRL given. */
+    public static List<X509Certificate> crlIssuers(Evidence evidence) {
+        List<X509Certificate> carried = new ArrayList<>();
+        try {
+            carried.addAll(VerifiedSigner.carriedChain(evidence.envelope().signature(),
+                    evidence.envelope().signedBytes()));
+            carried.addAll(VerifiedSigner.carriedChain(evidence.receipt().signature(),
+                    evidence.receipt().signedBytes()));
+        } catch (EnvelopeRejectedException e) {
+            // A signature that does not verify fails the evidence in verify(), with its reason.
+        }
+        return carried.stream().filter(c -> c.getBasicConstraints() >= 0).distinct().toList();
+    }
+
+    /** What the CRLs given say of a signer's chain: not revoked, revoked after the time of receipt, or not covered. */
+    private static String revocation(VerifiedSigner signer, RevocationLists crls) {
+        List<String> notes = new ArrayList<>();
+        List<X509Certificate> chain = signer.chain();
+        for (int i = 0; i < chain.size() && !chain.get(i).equals(signer.anchor()); i++) {
+            X509Certificate certificate = chain.get(i);
+            X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : signer.anchor();
+            crls.revocation(certificate, issuer).ifPresent(entry -> notes.add(subject(certificate) + " was revoked on "
+                    + entry.getRevocationDate().toInstant() + ", after the time of receipt"));
+            if (crls.crls().stream().noneMatch(held -> held.issuer().equals(issuer))) {
+                notes.add("no CRL of " + subject(issuer) + " was given");
+            }
+        }
+        return notes.isEmpty() ? "not revoked" : "not revoked at the time of receipt; " + String.join("; ", notes);
     }
 
     private static String trusted(VerifiedSigner signer) {

@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.config.ApplianceConfig;
 import vn.lienthong.appliance.envelope.Envelope;
@@ -27,7 +29,12 @@ import vn.lienthong.appliance.ops.ApplianceMetrics;
 import vn.lienthong.appliance.ops.RepeatedLog;
 import vn.lienthong.appliance.Appliance;
 import vn.lienthong.appliance.tls.JsseContexts;
+import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tls.PinnedServerTrustManager;
+import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateRevokedException;
+import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.CrlOutOfDateException;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
@@ -56,7 +63,10 @@ public final class Forwarder implements AutoCloseable {
     private final RandomGenerator random = RandomGenerator.getDefault();
     private final Semaphore wakeUp = new Semaphore(0);
     private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
+    /** The listener name under which refusals of peers and receipts are counted and audited. */
+    private static final String LISTENER = "forwarder";
     private final ReceiptVerifier receiptVerifier = new ReceiptVerifier();
+    private final IsolationAudit isolation;
     private final List<Thread> workers;
     /** A store that refuses every write, or a peer down for hours, is logged once a minute, not per attempt. */
     private final RepeatedLog repeated;
@@ -65,8 +75,10 @@ public final class Forwarder implements AutoCloseable {
     private record ClientKey(String endpointPin, String tlsCertificate) {
     }
 
+    /** @param isolation audits receipts signed, and peers presenting TLS certificates, that are revoked */
     public Forwarder(Outbox outbox, ApplianceRegistry registry, ApplianceKeys keys, ApplianceMetrics metrics,
-                     Clock clock, ApplianceConfig.Forwarding settings) {
+                     Clock clock, ApplianceConfig.Forwarding settings, IsolationAudit isolation) {
+        this.isolation = isolation;
         this.outbox = outbox;
         this.registry = registry;
         this.keys = keys;
@@ -211,6 +223,10 @@ public final class Forwarder implements AutoCloseable {
             return new Outcome.RetryLater("unreachable", "cannot reach " + entry.axisEndpoint() + ": "
                     + PeerAnswer.oneLine(e.toString()));
         }
+        Optional<Outcome> revokedPeer = revokedPeer(response, entry, lease);
+        if (revokedPeer.isPresent()) {
+            return revokedPeer.get();
+        }
         if (response.statusCode() != 200) {
             return new Outcome.RetryLater("refused", entry.axisEndpoint() + " answered " + response.statusCode()
                     + ": " + PeerAnswer.oneLine(response.body()));
@@ -218,11 +234,53 @@ public final class Forwarder implements AutoCloseable {
         try {
             SignedReceipt receipt = SignedReceipt.decode(response.body());
             receiptVerifier.verify(receipt, envelope, lease.recipient(), registry.trustAnchors(),
-                    clock.instant());
+                    registry.revocationLists(), clock.instant());
             return new Outcome.Delivered(response.body());
         } catch (EnvelopeRejectedException e) {
+            if (e.reason() == EnvelopeRejectedException.Reason.CERTIFICATE_REVOKED
+                    || e.reason() == EnvelopeRejectedException.Reason.CRL_OUT_OF_DATE) {
+                String slug = e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                isolation.refused(LISTENER, lease.tenant(), "peer:" + entry.axisEndpoint(), slug,
+                        "receipt of message " + envelope.header().messageId() + " from " + lease.recipient());
+            }
             return new Outcome.RetryLater("bad-receipt", "the receipt from " + lease.recipient()
                     + " does not verify: " + PeerAnswer.oneLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * The peer's TLS chain checked again at each answer: the handshake validated it, but a kept-alive
+     * connection outlives a CRL imported since. A revoked peer's connection is dropped with its client.
+     */
+    private Optional<Outcome> revokedPeer(HttpResponse<byte[]> response, DirectoryEntry entry, DeliveryLease lease) {
+        List<X509Certificate> chain;
+        try {
+            chain = response.sslSession().map(session -> {
+                try {
+                    return Arrays.stream(session.getPeerCertificates())
+                            .map(X509Certificate.class::cast).toList();
+                } catch (SSLPeerUnverifiedException e) {
+                    return List.<X509Certificate>of();
+                }
+            }).orElse(List.of());
+            if (!chain.isEmpty()) {
+                ChainValidator.validate(chain, registry.trustAnchors(), registry.revocationLists(), clock.instant());
+            }
+            return Optional.empty();
+        } catch (CertificateRejectedException e) {
+            clients.entrySet().removeIf(client -> {
+                boolean peers = client.getKey().endpointPin().startsWith(entry.axisEndpoint() + "#");
+                if (peers) {
+                    client.getValue().close();
+                }
+                return peers;
+            });
+            String slug = e instanceof CertificateRevokedException ? "certificate-revoked"
+                    : e instanceof CrlOutOfDateException ? "crl-out-of-date" : "peer-not-trusted";
+            isolation.refused(LISTENER, lease.tenant(), "peer:" + entry.axisEndpoint(), slug,
+                    "delivery of message to " + lease.recipient());
+            return Optional.of(new Outcome.RetryLater(slug, entry.axisEndpoint() + "'s TLS certificate is refused: "
+                    + e.getMessage()));
         }
     }
 
@@ -239,7 +297,7 @@ public final class Forwarder implements AutoCloseable {
                 own.getSerialNumber().toString(16) + "@" + System.identityHashCode(tlsKey.provider()));
         return clients.computeIfAbsent(key, k -> HttpClient.newBuilder()
                 .sslContext(JsseContexts.client(tlsKey, new PinnedServerTrustManager(
-                        registry::trustAnchors, entry.tlsCertificateSha256())))
+                        registry::trustAnchors, registry::revocationLists, entry.tlsCertificateSha256())))
                 .sslParameters(JsseContexts.clientParameters())
                 .connectTimeout(settings.requestTimeout())
                 .version(HttpClient.Version.HTTP_2)

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -192,6 +193,21 @@ public final class ApplianceMetrics {
                 .help("The store's occupancy as the intake watermark counts it (pages in use plus room for each"
                         + " pending delivery's receipt), as a share of storage.max-map-size-mib (0 to 1).")
                 .callback(cb -> cb.call(ofThisScrape.get().occupiedRatio()))
+                .register(registry);
+    }
+
+    /**
+     * Registers {@code lienthong_crl_next_update_seconds{issuer}}: seconds until each CRL held is due
+     * to be renewed (negative once past, when that issuer's certificates are refused), for alerting.
+     */
+    public void registerCrlGauge(Supplier<List<vn.lienthong.hsm.trust.HeldCrl>> crls, Clock clock) {
+        GaugeWithCallback.builder().name("lienthong_crl_next_update_seconds")
+                .help("Seconds until the nextUpdate of each CRL held, by issuer (negative when past: that"
+                        + " issuer's certificates are then refused until a fresh CRL is imported).")
+                .labelNames("issuer")
+                .callback(cb -> crls.get().stream().filter(held -> held.crl().getNextUpdate() != null)
+                        .forEach(held -> cb.call((held.crl().getNextUpdate().getTime() - clock.millis()) / 1000.0,
+                                held.issuerName())))
                 .register(registry);
     }
 

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import vn.lienthong.appliance.api.ClientRevocation;
 import vn.lienthong.appliance.api.Problem;
 import vn.lienthong.appliance.api.ProblemException;
 import vn.lienthong.appliance.audit.RefusalAudit;
@@ -111,6 +112,8 @@ public final class OperatorApi {
                     Problem.of(403, "unknown-operator", "Unknown operator", "the client certificate "
                             + leaf.getSubjectX500Principal().getName() + " belongs to no operator of this appliance")));
             actor = "operator:" + operator.name() + " role:" + operator.role().word() + " sha256:" + fingerprint;
+            ClientRevocation.requireTrusted(req.remotePeer().tlsCertificates().orElseThrow(), registry,
+                    clock.instant());
             if (!allowed.contains(operator.role())) {
                 throw new ProblemException(Problem.of(403, "role-not-permitted", "Role not permitted",
                         "the " + operator.role().word() + " role may not " + request));

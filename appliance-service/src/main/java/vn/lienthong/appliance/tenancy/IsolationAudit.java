@@ -10,7 +10,8 @@ import vn.lienthong.appliance.ops.ApplianceMetrics;
  * document system asking for a message id that is not in its own queues (another tenant's, or a
  * guess: both look alike to it, and both are recorded), naming another organ as sender, or a peer
  * appliance speaking for an organ the directory does not pin to it (in the envelope or in its
- * edXML payload's From/To). The caller learns nothing more
+ * edXML payload's From/To), or anyone using a revoked certificate (a client's, a signer's, or a
+ * peer's receipt signer's). The caller learns nothing more
  * than "not found" or "refused"; the operator sees who tried what in the metric
  * {@code lienthong_isolation_refusals_total} and in the audit log, aggregated by {@link RefusalAudit}
  * (action {@value RefusalAudit#ACTION}, one record per caller and reason per minute with the count).
@@ -20,6 +21,8 @@ public final class IsolationAudit {
     /** The audit action of refused attempts (aggregated). */
     public static final String ACTION = RefusalAudit.ACTION;
 
+    /** Problem types, on every listener, of a revoked certificate, or one whose revocation is unknown, being used. */
+    private static final Set<String> REVOKED = Set.of("certificate-revoked", "crl-out-of-date");
     /** Problem types of the local API that mean "not yours". */
     private static final Set<String> LOCAL = Set.of("unknown-message", "sender-not-tenant",
             "unknown-client-certificate");
@@ -41,7 +44,7 @@ public final class IsolationAudit {
 
     /** Whether a refusal of this problem type on this listener is an isolation attempt. */
     public static boolean isAttempt(String listener, String problemType) {
-        return (switch (listener) {
+        return REVOKED.contains(problemType) || (switch (listener) {
             case "axis" -> AXIS;
             case "sdk" -> SDK;
             default -> LOCAL;

@@ -9,7 +9,9 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,13 +20,17 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.ChainValidator;
+import vn.lienthong.hsm.trust.RevocationCheck;
 
 /**
  * Validates a peer's certificate chain with PKIX (RFC 5280) against trust anchors read again at every
  * handshake, so an anchor the operator adds or removes takes effect without a restart; then runs an optional
  * extra check. Validation is the JDK's own PKIX trust manager over the current anchors: it also checks the
  * extended key usage for the TLS role and, on a client whose endpoint identification is "HTTPS", that the
- * server's certificate names the host (RFC 9110 §4.3.4). Revocation is left to the extra check.
+ * server's certificate names the host (RFC 9110 §4.3.4). Each certificate of the chain is then checked
+ * against the CRLs held, when given.
  */
 public final class AnchorTrustManager extends X509ExtendedTrustManager {
 
@@ -36,6 +42,7 @@ public final class AnchorTrustManager extends X509ExtendedTrustManager {
     }
 
     private final Supplier<? extends Collection<X509Certificate>> anchors;
+    private final Supplier<? extends RevocationCheck> revocations;
     private final PeerCheck extraCheck;
     private final AtomicReference<Validator> current = new AtomicReference<>();
 
@@ -45,7 +52,14 @@ public final class AnchorTrustManager extends X509ExtendedTrustManager {
     }
 
     public AnchorTrustManager(Supplier<? extends Collection<X509Certificate>> anchors, PeerCheck extraCheck) {
+        this(anchors, () -> RevocationCheck.NONE, extraCheck);
+    }
+
+    /** Validation against the anchors and the CRLs held, both read at every handshake; then the extra check. */
+    public AnchorTrustManager(Supplier<? extends Collection<X509Certificate>> anchors,
+                              Supplier<? extends RevocationCheck> revocations, PeerCheck extraCheck) {
         this.anchors = Objects.requireNonNull(anchors, "anchors");
+        this.revocations = Objects.requireNonNull(revocations, "revocations");
         this.extraCheck = Objects.requireNonNull(extraCheck, "extraCheck");
     }
 
@@ -106,6 +120,16 @@ public final class AnchorTrustManager extends X509ExtendedTrustManager {
         } catch (CertificateException e) {
             throw new CertificateException("the peer certificate '" + chain[0].getSubjectX500Principal().getName()
                     + "' is not trusted: " + reason(e), e);
+        }
+        RevocationCheck held = revocations.get();
+        if (held != RevocationCheck.NONE) {
+            try {
+                // The JDK validated the path; this checks each of its certificates against the CRLs held.
+                ChainValidator.validate(List.of(chain), validator().anchors, held, Instant.now());
+            } catch (CertificateRejectedException e) {
+                throw new CertificateException("the peer certificate '" + chain[0].getSubjectX500Principal().getName()
+                        + "' is refused: " + e.getMessage(), e);
+            }
         }
         extraCheck.check(chain.clone());
     }

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
+import vn.lienthong.hsm.trust.RevocationCheck;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -30,6 +31,12 @@ public final class PinnedServerTrustManager extends X509ExtendedTrustManager {
      * @param pinSha256Hex the SHA-256 of the peer's TLS certificate (DER), 64 hexadecimal digits
      */
     public PinnedServerTrustManager(Supplier<? extends Collection<X509Certificate>> anchors, String pinSha256Hex) {
+        this(anchors, () -> RevocationCheck.NONE, pinSha256Hex);
+    }
+
+    /** As above, the chain also checked against the CRLs held, read at each handshake. */
+    public PinnedServerTrustManager(Supplier<? extends Collection<X509Certificate>> anchors,
+                                    Supplier<? extends RevocationCheck> revocations, String pinSha256Hex) {
         Objects.requireNonNull(pinSha256Hex, "pinSha256Hex");
         String normal = pinSha256Hex.strip().toLowerCase(Locale.ROOT);
         if (!normal.matches("[0-9a-f]{64}")) {
@@ -37,7 +44,7 @@ public final class PinnedServerTrustManager extends X509ExtendedTrustManager {
                     "a certificate pin must be the SHA-256 of the certificate as 64 hexadecimal digits");
         }
         this.pin = normal;
-        this.anchors = new AnchorTrustManager(anchors);
+        this.anchors = new AnchorTrustManager(anchors, revocations, chain -> { });
     }
 
     /** The pin of a certificate: the SHA-256 of its DER encoding in lower-case hex. */

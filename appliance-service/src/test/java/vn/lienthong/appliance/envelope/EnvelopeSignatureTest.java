@@ -119,6 +119,36 @@ class EnvelopeSignatureTest {
     }
 
     @Test
+    void rejectsAnEnvelopeWhoseSignerCertificateDoesNotAllowSigning() {
+        TokenKey key = organs.token.generateKey("encipher-g22", KeyAlgorithm.EC_P256);
+        X509Certificate leaf = organs.root.issue("CN=" + TestOrgans.SENDER + ",O=lienthong test,C=VN", key.publicKey(),
+                org.bouncycastle.asn1.x509.KeyUsage.keyAgreement, null);
+        TokenKey keyAgreementOnly = organs.token.storeChain("encipher-g22", organs.root.chainOf(leaf));
+        byte[] payload = TestOrgans.payload("usage");
+        // The sealer refuses such a key too; signed by hand, as a careless or hostile peer would.
+        byte[] headerBytes = TestOrgans.header("usage-1", payload).toBytes();
+        Envelope sealed = new Envelope(headerBytes, payload, organs.cms.signDetached(keyAgreementOnly, headerBytes));
+
+        assertRejected(Reason.SIGNER_KEY_USAGE, () -> verify(sealed, organs.anchors()));
+    }
+
+    @Test
+    void rejectsAnEnvelopeWhoseSignerIsOnAHeldCrlOrWhoseIssuersCrlIsOutOfDate() {
+        TokenKey revoked = organs.certify("revoked-g22", KeyAlgorithm.EC_P256, TestOrgans.SENDER, organs.root,
+                Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(1)));
+        byte[] payload = TestOrgans.payload("revoked");
+        Envelope sealed = sealer.seal(TestOrgans.header("revoked-1", payload), payload, revoked);
+        var held = vn.lienthong.hsm.trust.CrlIssuer.verify(organs.root.crl(Instant.now().minusSeconds(5),
+                Instant.now().plus(Duration.ofDays(1)), revoked.certificate()), organs.anchors(), List.of(),
+                vn.lienthong.hsm.trust.RevocationCheck.NONE, Instant.now());
+        var crls = new vn.lienthong.hsm.trust.RevocationLists(List.of(held));
+
+        assertRejected(Reason.CERTIFICATE_REVOKED, () -> verifier.verify(sealed, organs.anchors(), crls, Instant.now()));
+        assertRejected(Reason.CRL_OUT_OF_DATE, () -> verifier.verify(organs.sealed("stale-1", payload),
+                organs.anchors(), crls, Instant.now().plus(Duration.ofDays(2))));
+    }
+
+    @Test
     void rejectsASignatureThatIsNotCms() {
         Envelope sealed = organs.sealed("garbage-signature", TestOrgans.payload("x"));
         Envelope garbage = new Envelope(sealed.headerBytes(), sealed.payload(), new byte[] {0x30, 0x03, 0x02, 0x01, 0x00});

@@ -47,4 +47,16 @@ class OrganBindingTest {
 
         assertEquals(Optional.empty(), OrganBinding.organOf(certificate("CN=000.00.00.G22,CN=000.00.00.H41,C=VN")));
     }
+
+    @Test
+    void bindsNoOrganToACertificateWhoseKeyUsageDoesNotAllowSigning() {
+        var key = TestCertificateAuthority.newKeyPair().getPublic();
+        X509Certificate encipherOnly = CA.issue("CN=000.00.00.G22,C=VN", key,
+                org.bouncycastle.asn1.x509.KeyUsage.keyEncipherment, null);
+        X509Certificate nonRepudiation = CA.issue("CN=000.00.00.G22,C=VN", key,
+                org.bouncycastle.asn1.x509.KeyUsage.nonRepudiation, null);
+
+        assertFalse(OrganBinding.isBound(encipherOnly, "000.00.00.G22"));
+        assertTrue(OrganBinding.isBound(nonRepudiation, "000.00.00.G22"));
+    }
 }

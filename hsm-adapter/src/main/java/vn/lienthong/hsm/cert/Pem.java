@@ -14,7 +14,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Reading and writing PEM certificates (RFC 7468). */
+/** Reading and writing PEM certificates and reading CRLs (RFC 7468). */
 public final class Pem {
     private Pem() {
     }
@@ -33,6 +33,21 @@ public final class Pem {
                     + " or DER X.509");
         }
         return read.stream().map(X509Certificate.class::cast).toList();
+    }
+
+    /** All CRLs in PEM ("X509 CRL") or DER bytes; IllegalArgumentException with a plain sentence if none. */
+    public static List<java.security.cert.X509CRL> crls(byte[] pemOrDer) {
+        Collection<? extends java.security.cert.CRL> read;
+        try {
+            read = CertificateFactory.getInstance("X.509").generateCRLs(new ByteArrayInputStream(pemOrDer));
+        } catch (java.security.cert.CRLException | CertificateException e) {
+            throw new IllegalArgumentException("the CRL cannot be read: expected PEM (-----BEGIN X509 CRL-----)"
+                    + " or DER (" + e.getMessage() + ")", e);
+        }
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException("no CRL found: expected PEM (-----BEGIN X509 CRL-----) or DER");
+        }
+        return read.stream().map(java.security.cert.X509CRL.class::cast).toList();
     }
 
     /** The certificates as consecutive PEM "CERTIFICATE" blocks, in the order given. */

@@ -29,15 +29,16 @@ import java.util.stream.Collectors;
 /**
  * PKIX path validation (RFC 5280 §6) of a signer's chain against trust anchors at a given time.
  *
- * <p>Revocation is not checked yet: a revoked certificate still passes until CRL checking is
- * added. Beyond RFC 5280, which leaves a trust anchor's own validity period alone, an anchor that
- * has expired (or is not yet valid) at the time asked is refused too.
+ * <p>Revocation is checked against the CRLs the caller holds ({@link RevocationCheck}), for every
+ * certificate of the path, at every call. Beyond RFC 5280, which leaves a trust anchor's own
+ * validity period alone, an anchor that has expired (or is not yet valid) at the time asked is
+ * refused too.
  *
  * <p>Successes are remembered per certification path (its certificates' exact DER bytes): a path
  * that validated against an anchor validates again, without PKIX, while that same anchor (exact
  * bytes) is still among the anchors and the time asked lies within every certificate's validity,
- * the anchor's included. Those are the only inputs of the result that can change, since nothing
- * revocable is checked; failures are always validated afresh.
+ * the anchor's included. Nothing else decides whether the path itself is valid; revocation, which
+ * changes with every CRL, is checked afresh at each call. Failures are always validated afresh.
  */
 public final class ChainValidator {
     /** Enough for every peer appliance's and tenant's signer chain; emptied when full. */
@@ -95,10 +96,24 @@ public final class ChainValidator {
     }
 
     /**
+     * Validates without checking revocation (for callers that hold no CRLs).
+     *
      * @param chain leaf first; may or may not include the anchor
      * @throws CertificateRejectedException saying why (expired, not yet valid, untrusted, broken chain)
      */
     public static void validate(List<X509Certificate> chain, Collection<X509Certificate> anchors, Instant at) {
+        validate(chain, anchors, RevocationCheck.NONE, at);
+    }
+
+    /**
+     * Validates the path, then asks {@code revocations} about each of its certificates.
+     *
+     * @param chain leaf first; may or may not include the anchor
+     * @throws CertificateRejectedException saying why (expired, not yet valid, untrusted, broken chain);
+     *         {@link CertificateRevokedException} or {@link CrlOutOfDateException} from the revocation check
+     */
+    public static void validate(List<X509Certificate> chain, Collection<X509Certificate> anchors,
+                                RevocationCheck revocations, Instant at) {
         if (chain.isEmpty()) {
             throw new CertificateRejectedException("the certificate chain is empty");
         }
@@ -124,14 +139,19 @@ public final class ChainValidator {
                     + "' cannot be read: " + e.getMessage(), e);
         }
         Validated known = VALIDATED.get(key);
+        X509Certificate anchor;
         if (known != null && known.stillHolds(anchorSet, at)) {
-            return;
+            anchor = known.anchor();
+        } else {
+            anchor = validateWithPkix(chain, path, anchors, at);
+            if (VALIDATED.size() >= MAX_REMEMBERED) {
+                VALIDATED.clear();
+            }
+            VALIDATED.put(key, Validated.of(path, anchor));
         }
-        X509Certificate anchor = validateWithPkix(chain, path, anchors, at);
-        if (VALIDATED.size() >= MAX_REMEMBERED) {
-            VALIDATED.clear();
+        for (int i = 0; i < path.size(); i++) {
+            revocations.check(path.get(i), i + 1 < path.size() ? path.get(i + 1) : anchor, at);
         }
-        VALIDATED.put(key, Validated.of(path, anchor));
     }
 
     /** Full RFC 5280 validation of {@code path}; returns the anchor it ends at. */

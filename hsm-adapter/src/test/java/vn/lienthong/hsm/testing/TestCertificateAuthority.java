@@ -116,6 +116,71 @@ public final class TestCertificateAuthority {
                 false, notBefore, notAfter);
     }
 
+    /** A CRL of this CA, listing {@code revoked} as revoked at {@code thisUpdate}. */
+    public java.security.cert.X509CRL crl(Instant thisUpdate, Instant nextUpdate, X509Certificate... revoked) {
+        return crl(certificate(), keyPair.getPrivate(), thisUpdate, nextUpdate, revoked);
+    }
+
+    /** A CRL signed with {@code issuerKey} in the name of {@code issuer} (any CA's, such as the demo CA's). */
+    public static java.security.cert.X509CRL crl(X509Certificate issuer, java.security.PrivateKey issuerKey,
+                                                 Instant thisUpdate, Instant nextUpdate, X509Certificate... revoked) {
+        try {
+            var builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+                    org.bouncycastle.asn1.x500.X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+                    Date.from(thisUpdate));
+            builder.setNextUpdate(Date.from(nextUpdate));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), Date.from(thisUpdate),
+                        org.bouncycastle.asn1.x509.CRLReason.superseded);
+            }
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(issuer.getPublicKey()));
+            var signer = new JcaContentSignerBuilder(issuerKey.getAlgorithm().equals("EC") ? "SHA256withECDSA"
+                    : "SHA256withRSA").build(issuerKey);
+            return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(builder.build(signer));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * An end-entity certificate with the keyUsage bits given (BC {@link KeyUsage} constants; 0 for no
+     * keyUsage extension), the extended key usages given (none for no extension), and a CRL
+     * distribution point when {@code crlUrl} is not null.
+     */
+    public X509Certificate issue(String subjectDn, PublicKey publicKey, int keyUsage, String crlUrl,
+                                 org.bouncycastle.asn1.x509.KeyPurposeId... extendedKeyUsage) {
+        try {
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate().getSubjectX500Principal(),
+                    new BigInteger(63, RANDOM).add(BigInteger.ONE), Date.from(Instant.now().minus(Duration.ofHours(1))),
+                    Date.from(Instant.now().plus(Duration.ofDays(30))), new X500Principal(subjectDn), publicKey);
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            if (keyUsage != 0) {
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            }
+            if (extendedKeyUsage.length > 0) {
+                builder.addExtension(Extension.extendedKeyUsage, false,
+                        new org.bouncycastle.asn1.x509.ExtendedKeyUsage(extendedKeyUsage));
+            }
+            if (crlUrl != null) {
+                var name = new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, crlUrl));
+                builder.addExtension(Extension.cRLDistributionPoints, false,
+                        new org.bouncycastle.asn1.x509.CRLDistPoint(new org.bouncycastle.asn1.x509.DistributionPoint[] {
+                                new org.bouncycastle.asn1.x509.DistributionPoint(
+                                        new org.bouncycastle.asn1.x509.DistributionPointName(name), null, null)}));
+            }
+            var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A fresh EC P-256 key pair in software, for end entities that need no HSM. */
     public static KeyPair newKeyPair() {
         try {

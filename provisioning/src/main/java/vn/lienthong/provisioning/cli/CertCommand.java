@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.hsm.trust.CertificateRejectedException;
+import vn.lienthong.hsm.trust.CertificateUsage;
 import vn.lienthong.hsm.trust.ChainValidator;
 import vn.lienthong.provisioning.cert.CertificateExpiry;
 
@@ -85,7 +86,9 @@ final class CertCommand implements Runnable {
                 "FILE (PEM or DER) holds the certificate issued for the key and optionally its"
                     + " intermediate CAs. Refuses a certificate whose public key is not the key's, a"
                     + " chain that does not validate now to a trust anchor ('provision trust add'),"
-                    + " and, for a tenant, a certificate whose subject CN is not the organ id."
+                    + " and, for a tenant, a certificate whose subject CN is not the organ id or whose keyUsage"
+                    + " allows neither digitalSignature nor nonRepudiation; for the TLS key, a certificate whose"
+                    + " extendedKeyUsage lacks serverAuth or clientAuth."
             })
     static final class Import extends ProvisioningAction {
 
@@ -137,6 +140,13 @@ final class CertCommand implements Runnable {
                         + " does not name the organ " + t.organId() + " as its only CN");
             }
         });
+        // A certificate that may not be used as it will be would be refused by every peer: say so now.
+        boolean tls = vn.lienthong.provisioning.registry.ApplianceRegistry.TLS_KEY_ALIAS.equals(alias);
+        (tenant.isPresent() ? CertificateUsage.signingProblem(leaf)
+                : tls ? CertificateUsage.tlsProblem(leaf, true, true) : java.util.Optional.<String>empty())
+                .ifPresent(problem -> {
+                    throw new Refusal("the certificate " + problem + ", so it cannot be bound to the key " + alias);
+                });
         List<X509Certificate> chain = chainFrom(leaf, certificates);
         if (anchors.isEmpty()) {
             throw new Refusal("there are no trust anchors yet; add the issuing CA's root with"
@@ -152,20 +162,7 @@ final class CertCommand implements Runnable {
 
     /** The leaf, then each certificate that issued the previous one, as far as the file goes. */
     static List<X509Certificate> chainFrom(X509Certificate leaf, List<X509Certificate> certificates) {
-        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
-        X509Certificate current = leaf;
-        while (!current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
-            X500Principal issuer = current.getIssuerX500Principal();
-            X509Certificate next = certificates.stream()
-                    .filter(c -> !chain.contains(c) && c.getSubjectX500Principal().equals(issuer))
-                    .findFirst().orElse(null);
-            if (next == null) {
-                break;
-            }
-            chain.add(next);
-            current = next;
-        }
-        return chain;
+        return vn.lienthong.hsm.trust.CertificateChains.from(leaf, certificates);
     }
 
     /** Every CN of a name, in order. */

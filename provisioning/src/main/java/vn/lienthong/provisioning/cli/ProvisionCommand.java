@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code provision}: the operator's commands that set up the appliance's token, keys,
- * certificates, tenants, trust anchors and routing directory, and look after the outbox's dead letters. Each command writes straight to the
+ * certificates, tenants, trust anchors, CRLs and routing directory, and look after the outbox's dead letters. Each command writes straight to the
  * token and the shared registry, so a running service sees the change without a restart.
  */
 @Command(name = "provision",
@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
             CsrCommand.class,
             CertCommand.class,
             TrustCommand.class,
+            CrlCommand.class,
             TenantCommand.class,
             DirectoryCommand.class,
             QueueCommand.class,

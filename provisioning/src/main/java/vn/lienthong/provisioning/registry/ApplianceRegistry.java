@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,11 +18,14 @@ import java.util.Map;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import vn.lienthong.hsm.cert.Pem;
+import vn.lienthong.hsm.trust.CrlIssuer;
+import vn.lienthong.hsm.trust.HeldCrl;
+import vn.lienthong.hsm.trust.RevocationLists;
 import vn.lienthong.storage.registry.Registry;
 
 /**
  * The appliance's identity and routing state as typed records over the shared LMDB registry:
- * tenants, trust anchors and the routing directory. Every call reads or writes the registry
+ * tenants, trust anchors, CRLs and the routing directory. Every call reads or writes the registry
  * directly, so a change made by the operator CLI is seen by the running service at its next call.
  */
 public final class ApplianceRegistry {
@@ -37,6 +42,10 @@ public final class ApplianceRegistry {
     /** Present once the DMS index holds every tenant's certificates (stores made before it are indexed on first use). */
     private static final String DMS_INDEX_READY = "dms-index-ready";
 
+    static final String CRL = "crl";
+    /** Changes at every CRL import: the service decodes the CRLs again only then (a CRL may be megabytes). */
+    private static final String CRL_VERSION = "crl-version";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Registry registry;
@@ -47,6 +56,12 @@ public final class ApplianceRegistry {
     private volatile DecodedAnchors decodedAnchors = new DecodedAnchors(List.of(), List.of());
 
     private record DecodedAnchors(List<byte[]> records, List<X509Certificate> anchors) {
+    }
+
+    /** The CRLs as last decoded, and the version record they were read under. */
+    private volatile DecodedCrls decodedCrls = new DecodedCrls(new byte[0], RevocationLists.EMPTY);
+
+    private record DecodedCrls(byte[] version, RevocationLists lists) {
     }
 
     /** Tenants and directory entries decoded from these exact bytes: each request looks several up. */
@@ -231,6 +246,70 @@ public final class ApplianceRegistry {
         return List.copyOf(anchors);
     }
 
+    /**
+     * Holds a CRL from now on, in place of the one held for the same issuer (name and key), after
+     * checking that a trust anchor, or one of {@code intermediates} that chains to one, signed it.
+     *
+     * @param intermediates CA certificates that may have signed it, with their chain up to an anchor
+     * @throws vn.lienthong.hsm.trust.CertificateRejectedException if no trusted CA signed it
+     * @throws IllegalArgumentException if the CRL held for that issuer is newer (a replayed old CRL
+     *         could otherwise make a revoked certificate good again)
+     */
+    public HeldCrl importCrl(X509CRL crl, List<X509Certificate> intermediates, Instant now) {
+        HeldCrl held = CrlIssuer.verify(crl, trustAnchors(), intermediates, revocationLists(), now);
+        String key = Pem.sha256Fingerprint(held.issuer());
+        Optional<HeldCrl> before = registry.get(CRL, key)
+                .map(bytes -> heldCrl(read(bytes, CrlRecord.class, CRL, key), key));
+        if (before.isPresent() && before.get().crl().getThisUpdate().after(crl.getThisUpdate())) {
+            throw new IllegalArgumentException("the CRL of '" + held.issuerName() + "' issued at "
+                    + crl.getThisUpdate().toInstant() + " is older than the one held (issued at "
+                    + before.get().crl().getThisUpdate().toInstant() + "); nothing was changed");
+        }
+        try {
+            registry.put(CRL, key, write(new CrlRecord(held.issuerName(), crl.getEncoded(), encoded(held.issuer()))));
+        } catch (java.security.cert.CRLException e) {
+            throw new IllegalArgumentException("the CRL cannot be encoded", e);
+        }
+        // After the CRL itself: a reader that sees the new version reads the new CRL.
+        byte[] version = new byte[16];
+        new java.security.SecureRandom().nextBytes(version);
+        registry.put(CRL_VERSION, CRL_VERSION, version);
+        return held;
+    }
+
+    /** Every CRL held, by issuer. */
+    public List<HeldCrl> crls() {
+        List<HeldCrl> crls = new ArrayList<>();
+        registry.list(CRL).forEach((key, bytes) -> crls.add(heldCrl(read(bytes, CrlRecord.class, CRL, key), key)));
+        return crls;
+    }
+
+    /** The CRLs held, as every chain is checked against them; decoded again only after an import. */
+    public RevocationLists revocationLists() {
+        byte[] version = registry.get(CRL_VERSION, CRL_VERSION).orElse(new byte[0]);
+        DecodedCrls last = decodedCrls;
+        if (java.util.Arrays.equals(version, last.version())) {
+            return last.lists();
+        }
+        RevocationLists lists = new RevocationLists(crls());
+        decodedCrls = new DecodedCrls(version, lists);
+        return lists;
+    }
+
+    /** How a CRL is stored: its issuer's name for people reading the store, its DER, and its issuer's certificate. */
+    record CrlRecord(String issuer, byte[] crl, byte[] issuerCertificate) {
+    }
+
+    private static HeldCrl heldCrl(CrlRecord record, String key) {
+        try {
+            X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509")
+                    .generateCRL(new ByteArrayInputStream(record.crl()));
+            return new HeldCrl(crl, certificate(record.issuerCertificate(), key));
+        } catch (CertificateException | java.security.cert.CRLException e) {
+            throw new IllegalStateException("the registry's CRL " + key + " cannot be read; import it again", e);
+        }
+    }
+
     /** Replaces the whole routing directory in one transaction: readers see the old one or the new one. */
     public void replaceDirectory(List<DirectoryEntry> entries) {
         Map<String, byte[]> records = new LinkedHashMap<>();
@@ -294,7 +373,7 @@ public final class ApplianceRegistry {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException e) {
-            throw new IllegalStateException("the registry's trust anchor " + key + " is not a readable certificate; "
+            throw new IllegalStateException("the registry's certificate " + key + " is not readable; "
                     + "add it again", e);
         }
     }
