@@ -119,6 +119,7 @@ public final class Appliance implements AutoCloseable {
             TokenKey tlsKey = keys.tlsKey();
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors);
             StatusHistory statuses = new StatusHistory(storage.registry());
+            storage.inbox().describe(EnvelopeReceiver::describe); // once, for messages an older store kept
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
                     outcome -> metrics.tlsHandshake("api", outcome));

@@ -23,7 +23,6 @@ import vn.lienthong.appliance.edxml.XmlSignatureCheck;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
-import vn.lienthong.appliance.envelope.EnvelopeHeader;
 import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.evidence.EvidenceFile;
 import vn.lienthong.appliance.keys.ApplianceKeys;
@@ -40,6 +39,7 @@ import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
@@ -296,19 +296,25 @@ public final class LocalApi {
         int waitSeconds = intParameter(req, "wait", 0, 0, MAX_WAIT_SECONDS);
         int limit = intParameter(req, "limit", 100, 1, 1000);
         // Fetched messages stay out of the list until acknowledged or their visibility timeout ends.
-        List<InboxEntry> pending = waitSeconds == 0
+        // Index records only: a listing never reads a document's body, however large.
+        List<InboxSummary> pending = waitSeconds == 0
                 ? inbox.visible(tenant.organId(), limit, clock.instant())
                 : inbox.awaitVisible(tenant.organId(), limit, Duration.ofSeconds(waitSeconds), clock);
         ObjectNode answer = JSON.createObjectNode();
         ArrayNode messages = answer.putArray("messages");
-        for (InboxEntry entry : pending) {
-            EnvelopeHeader header = stored(entry.envelope()).header();
+        for (InboxSummary entry : pending) {
             ObjectNode node = messages.addObject();
-            node.put("id", entry.messageId());
+            node.put("id", entry.id());
+            node.put("messageId", entry.messageId());
             node.put("sender", entry.sender());
             node.put("receivedAt", entry.receivedAt().toString());
-            node.put("createdAt", header.createdAt().toString());
-            node.put("contentType", header.contentType());
+            if (entry.createdAt() != null) {
+                node.put("createdAt", entry.createdAt().toString());
+            }
+            if (entry.contentType() != null) {
+                node.put("contentType", entry.contentType());
+            }
+            node.put("size", entry.size());
         }
         sendJson(res, answer);
     }
@@ -346,7 +352,8 @@ public final class LocalApi {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private static int intParameter(ServerRequest req, String name, int defaultValue, int min, int max) {
+    /** A whole-number query parameter from {@code min} to {@code max}, else 400 bad-parameter. */
+    public static int intParameter(ServerRequest req, String name, int defaultValue, int min, int max) {
         Optional<String> value = req.query().first(name).asOptional();
         if (value.isEmpty()) {
             return defaultValue;

@@ -31,21 +31,25 @@ import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
 import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.provisioning.registry.TenantQuota;
 import vn.lienthong.provisioning.registry.TenantStatus;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
 import vn.lienthong.storage.queue.InboxMessage;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.storage.queue.PutResult;
+import vn.lienthong.storage.queue.TenantUsage;
 
 /**
  * Receives envelopes from peer appliances ({@code POST /axis/v1/envelopes}): checks that the TLS
  * peer is the appliance the directory names for the sender organ, verifies the envelope's
  * signature and its signer's chain, stores it durably in the recipient tenant's inbox and only then
- * answers with a receipt signed by the recipient's HSM key. A message id seen before is answered
- * with the first receipt, and nothing is stored twice.
+ * answers with a receipt signed by the recipient's HSM key. A message id seen before from the same
+ * sender is answered with the first receipt, and nothing is stored twice; a new message for a tenant
+ * over its inbox quota is refused with 507 and Retry-After (the sender keeps it and retries).
  */
 public final class EnvelopeReceiver implements AxisHandler {
 
@@ -55,6 +59,8 @@ public final class EnvelopeReceiver implements AxisHandler {
     private static final String LISTENER = "axis";
     /** How long a sender is asked to wait before offering an envelope for a suspended tenant again. */
     static final int SUSPENDED_RETRY_SECONDS = 300;
+    /** How long a sender is asked to wait before offering an envelope for a tenant over its inbox quota again. */
+    static final int INBOX_QUOTA_RETRY_SECONDS = 60;
 
     private final ApplianceRegistry registry;
     private final ApplianceKeys keys;
@@ -143,6 +149,11 @@ public final class EnvelopeReceiver implements AxisHandler {
         }
         requirePeerIsSenderAppliance(request, header.sender());
 
+        // Known by (tenant, sender, id): another sender's message under the same id is another message.
+        Optional<InboxEntry> seen = inbox.received(tenant.organId(), header.sender(), header.messageId());
+        if (seen.isEmpty()) {
+            requireInboxRoom(tenant, request.body().length); // before any signature is verified or made
+        }
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
@@ -154,43 +165,82 @@ public final class EnvelopeReceiver implements AxisHandler {
         }
 
         String headerSha256 = envelope.headerSha256();
-        Optional<InboxEntry> seen = inbox.get(tenant.organId(), header.messageId());
         if (seen.isPresent()) {
             return firstReceipt(seen.get(), headerSha256);
         }
+        Optional<StatusMessage> status = statusMessage(tenant, envelope);
         SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
                 tenant.organId()), tenant);
-        PutResult<InboxEntry> put = inbox.put(new InboxMessage(tenant.organId(), header.messageId(),
-                header.sender(), request.body(), receipt.encode(), now));
+        TenantQuota quota = tenant.quota();
+        PutResult<InboxEntry> put = inbox.putWithin(new InboxMessage(tenant.organId(), header.messageId(),
+                header.sender(), request.body(), receipt.encode(), now, header.contentType(),
+                status.isPresent() ? "status" : "edoc", header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
+                .orElseThrow(() -> overInboxQuota(tenant));
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
-                linkStatus(tenant, envelope, now);
+                status.ifPresent(s -> statuses.link(tenant.organId(), s, header.messageId(), now,
+                        id -> outbox.get(tenant.organId(), id).isPresent()));
                 yield receiptResponse(receipt.encode());
             }
             case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
         };
     }
 
-    /**
-     * A status message for one of the tenant's documents joins that document's status history. The
-     * envelope is already stored and answered for: a payload that is not a status message, or not
-     * edXML at all, is the recipient document system's to judge, so it only skips this step.
-     */
-    private void linkStatus(Tenant tenant, Envelope envelope, Instant now) {
-        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
-                || !mayBeStatusMessage(envelope.payload())) {
+    /** Refuses a new message, 507 with Retry-After, while the tenant has its inbox quota unacknowledged. */
+    private void requireInboxRoom(Tenant tenant, long envelopeBytes) {
+        TenantQuota quota = tenant.quota();
+        if (quota.inboxDocuments() == 0 && quota.inboxBytes() == 0) {
             return;
         }
+        TenantUsage usage = inbox.usage(tenant.organId());
+        if ((quota.inboxDocuments() > 0 && usage.documents() >= quota.inboxDocuments())
+                || (quota.inboxBytes() > 0 && usage.bytes() + envelopeBytes > quota.inboxBytes())) {
+            throw overInboxQuota(tenant);
+        }
+    }
+
+    private ProblemException overInboxQuota(Tenant tenant) {
+        metrics.inboxQuotaRefused(tenant.organId());
+        return new ProblemException(Problem.of(507, "inbox-quota-exceeded", "Recipient's inbox is full",
+                tenant.organId() + " has as much unacknowledged in its inbox as its quota allows; nothing was"
+                        + " stored, keep the envelope and offer it again later"),
+                Map.of("Retry-After", String.valueOf(INBOX_QUOTA_RETRY_SECONDS)));
+    }
+
+    /** How listings describe a stored envelope: its content type, status or document, and when it was made. */
+    public static InboxSummary.Description describe(byte[] envelope) {
         try {
-            if (EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status) {
-                statuses.link(tenant.organId(), status, envelope.header().messageId(), now,
-                        id -> outbox.get(tenant.organId(), id).isPresent());
-            }
+            Envelope decoded = EnvelopeCodec.decode(envelope, Integer.MAX_VALUE);
+            boolean status = LocalApi.EDXML_CONTENT_TYPE.equals(decoded.header().contentType())
+                    && mayBeStatusMessage(decoded.payload())
+                    && EdxmlMessage.parse(decoded.payload()) instanceof StatusMessage;
+            return new InboxSummary.Description(decoded.header().contentType(), status ? "status" : "edoc",
+                    decoded.header().createdAt());
+        } catch (RuntimeException e) {
+            // Stored and answered for long ago: listed as a document of unknown type rather than not at all.
+            return new InboxSummary.Description("application/octet-stream", "edoc", null);
+        }
+    }
+
+    /**
+     * The payload as a status message, if it is one, so that it joins the status history of the
+     * tenant's document it answers once stored. A payload that is not a status message, or not
+     * edXML at all, is the recipient document system's to judge: it is stored all the same.
+     */
+    private static Optional<StatusMessage> statusMessage(Tenant tenant, Envelope envelope) {
+        if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
+                || !mayBeStatusMessage(envelope.payload())) {
+            return Optional.empty();
+        }
+        try {
+            return EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status
+                    ? Optional.of(status) : Optional.empty();
         } catch (EdxmlRejectedException e) {
             System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.INFO,
                     "message " + envelope.header().messageId() + " for " + tenant.organId()
                             + " is not an acceptable edXML message: " + e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -259,6 +259,14 @@ public final class Outbox {
         });
     }
 
+    /** One recipient's delivery of the message, without copying the message's envelope once its state changed. */
+    public Optional<Delivery> delivery(String tenant, String messageId, String recipient) {
+        QueueKeys.checkTenant(tenant);
+        QueueKeys.checkMessageId(messageId);
+        QueueKeys.checkRecipient(recipient);
+        return environment.read(tx -> Optional.ofNullable(state(tx, tenant, messageId, recipient)));
+    }
+
     public Optional<OutboxEntry> get(String tenant, String messageId) {
         QueueKeys.checkTenant(tenant);
         QueueKeys.checkMessageId(messageId);
