@@ -135,6 +135,15 @@ public final class EnvelopeReceiver implements AxisHandler {
     }
 
     private AxisResponse receive(AxisRequest request, Tenant tenant) {
+        if (overInboxQuota(tenant, request.body().length)) {
+            // Refused before the envelope is decoded, let alone verified: only its header is read, so
+            // that a resend of a message already stored still gets its first receipt below.
+            Optional<EnvelopeHeader> peeked = EnvelopeCodec.peekHeader(request.body());
+            if (peeked.isEmpty() || !inbox.hasReceived(tenant.organId(), peeked.get().sender(),
+                    peeked.get().messageId())) {
+                throw inboxQuotaExceeded(tenant);
+            }
+        }
         Envelope envelope;
         EnvelopeHeader header;
         try {
@@ -151,9 +160,6 @@ public final class EnvelopeReceiver implements AxisHandler {
 
         // Known by (tenant, sender, id): another sender's message under the same id is another message.
         Optional<InboxEntry> seen = inbox.received(tenant.organId(), header.sender(), header.messageId());
-        if (seen.isEmpty()) {
-            requireInboxRoom(tenant, request.body().length); // before any signature is verified or made
-        }
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
@@ -175,7 +181,7 @@ public final class EnvelopeReceiver implements AxisHandler {
         PutResult<InboxEntry> put = inbox.putWithin(new InboxMessage(tenant.organId(), header.messageId(),
                 header.sender(), request.body(), receipt.encode(), now, header.contentType(),
                 status.isPresent() ? "status" : "edoc", header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
-                .orElseThrow(() -> overInboxQuota(tenant));
+                .orElseThrow(() -> inboxQuotaExceeded(tenant));
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
@@ -187,20 +193,19 @@ public final class EnvelopeReceiver implements AxisHandler {
         };
     }
 
-    /** Refuses a new message, 507 with Retry-After, while the tenant has its inbox quota unacknowledged. */
-    private void requireInboxRoom(Tenant tenant, long envelopeBytes) {
+    /** Whether one more envelope of this size would take the tenant's unacknowledged messages over its inbox quota. */
+    private boolean overInboxQuota(Tenant tenant, long envelopeBytes) {
         TenantQuota quota = tenant.quota();
         if (quota.inboxDocuments() == 0 && quota.inboxBytes() == 0) {
-            return;
+            return false;
         }
         TenantUsage usage = inbox.usage(tenant.organId());
-        if ((quota.inboxDocuments() > 0 && usage.documents() >= quota.inboxDocuments())
-                || (quota.inboxBytes() > 0 && usage.bytes() + envelopeBytes > quota.inboxBytes())) {
-            throw overInboxQuota(tenant);
-        }
+        return (quota.inboxDocuments() > 0 && usage.documents() >= quota.inboxDocuments())
+                || (quota.inboxBytes() > 0 && usage.bytes() + envelopeBytes > quota.inboxBytes());
     }
 
-    private ProblemException overInboxQuota(Tenant tenant) {
+    /** 507 with Retry-After: the sender keeps the envelope and offers it again later. */
+    private ProblemException inboxQuotaExceeded(Tenant tenant) {
         metrics.inboxQuotaRefused(tenant.organId());
         return new ProblemException(Problem.of(507, "inbox-quota-exceeded", "Recipient's inbox is full",
                 tenant.organId() + " has as much unacknowledged in its inbox as its quota allows; nothing was"

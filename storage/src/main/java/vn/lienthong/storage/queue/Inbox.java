@@ -137,6 +137,13 @@ public final class Inbox {
                 tx.get(Database.INBOX_SENDER_IDS, key, v -> new BinaryReader(v).i64())).map(s -> entry(tx, tenant, s)));
     }
 
+    /** Whether {@code sender}'s message {@code messageId} was received for the tenant; reads no body. */
+    public boolean hasReceived(String tenant, String sender, String messageId) {
+        ByteBuffer key = QueueKeys.senderMessage(QueueKeys.checkTenant(tenant), QueueKeys.checkSender(sender),
+                QueueKeys.checkMessageId(messageId));
+        return environment.read(tx -> tx.exists(Database.INBOX_SENDER_IDS, key));
+    }
+
     /** The index record of the message the tenant knows by {@code id}; reads no body. */
     public Optional<InboxSummary> summary(String tenant, String id) {
         QueueKeys.checkTenant(tenant);
