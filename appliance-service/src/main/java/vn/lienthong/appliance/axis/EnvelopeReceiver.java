@@ -174,19 +174,17 @@ public final class EnvelopeReceiver implements AxisHandler {
         if (seen.isPresent()) {
             return firstReceipt(seen.get(), headerSha256);
         }
-        Optional<StatusMessage> status = statusMessage(tenant, envelope);
         SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
                 tenant.organId()), tenant);
         TenantQuota quota = tenant.quota();
         PutResult<InboxEntry> put = inbox.putWithin(new InboxMessage(tenant.organId(), header.messageId(),
                 header.sender(), request.body(), receipt.encode(), now, header.contentType(),
-                status.isPresent() ? "status" : "edoc", header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
+                kind(envelope), header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
                 .orElseThrow(() -> inboxQuotaExceeded(tenant));
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
-                status.ifPresent(s -> statuses.link(tenant.organId(), s, header.messageId(), now,
-                        id -> outbox.get(tenant.organId(), id).isPresent()));
+                linkStatus(tenant, envelope, now);
                 yield receiptResponse(receipt.encode());
             }
             case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
@@ -217,10 +215,7 @@ public final class EnvelopeReceiver implements AxisHandler {
     public static InboxSummary.Description describe(byte[] envelope) {
         try {
             Envelope decoded = EnvelopeCodec.decode(envelope, Integer.MAX_VALUE);
-            boolean status = LocalApi.EDXML_CONTENT_TYPE.equals(decoded.header().contentType())
-                    && mayBeStatusMessage(decoded.payload())
-                    && EdxmlMessage.parse(decoded.payload()) instanceof StatusMessage;
-            return new InboxSummary.Description(decoded.header().contentType(), status ? "status" : "edoc",
+            return new InboxSummary.Description(decoded.header().contentType(), kind(decoded),
                     decoded.header().createdAt());
         } catch (RuntimeException e) {
             // Stored and answered for long ago: listed as a document of unknown type rather than not at all.
@@ -228,24 +223,36 @@ public final class EnvelopeReceiver implements AxisHandler {
         }
     }
 
+    /** What the SDK lists a message as: {@code status} for an edXML status message, {@code edoc} for anything else. */
+    private static String kind(Envelope envelope) {
+        try {
+            return LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
+                    && mayBeStatusMessage(envelope.payload())
+                    && EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage ? "status" : "edoc";
+        } catch (EdxmlRejectedException e) {
+            return "edoc";
+        }
+    }
+
     /**
-     * The payload as a status message, if it is one, so that it joins the status history of the
-     * tenant's document it answers once stored. A payload that is not a status message, or not
-     * edXML at all, is the recipient document system's to judge: it is stored all the same.
+     * A status message for one of the tenant's documents joins that document's status history. The
+     * envelope is already stored and answered for: a payload that is not a status message, or not
+     * edXML at all, is the recipient document system's to judge, so it only skips this step.
      */
-    private static Optional<StatusMessage> statusMessage(Tenant tenant, Envelope envelope) {
+    private void linkStatus(Tenant tenant, Envelope envelope, Instant now) {
         if (!LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
                 || !mayBeStatusMessage(envelope.payload())) {
-            return Optional.empty();
+            return;
         }
         try {
-            return EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status
-                    ? Optional.of(status) : Optional.empty();
+            if (EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage status) {
+                statuses.link(tenant.organId(), status, envelope.header().messageId(), now,
+                        id -> outbox.get(tenant.organId(), id).isPresent());
+            }
         } catch (EdxmlRejectedException e) {
             System.getLogger(EnvelopeReceiver.class.getName()).log(System.Logger.Level.INFO,
                     "message " + envelope.header().messageId() + " for " + tenant.organId()
                             + " is not an acceptable edXML message: " + e.getMessage());
-            return Optional.empty();
         }
     }
 
