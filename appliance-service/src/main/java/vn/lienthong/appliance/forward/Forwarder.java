@@ -228,7 +228,7 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /** A Retry-After header (RFC 9110 section 10.2.3: seconds or an HTTP date) as a duration; zero if absent or unreadable. */
-    static Duration retryAfter(HttpResponse<?> response, Instant now) {
+    private static Duration retryAfter(HttpResponse<?> response, Instant now) {
         String value = response.headers().firstValue("Retry-After").orElse("").strip();
         try {
             if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
