@@ -285,6 +285,20 @@ class TwoAppliancesTest {
         assertEquals(H41, row.path("toCode").asText());
         assertEquals("done", row.path("sendStatus").asText());
         assertEquals("03", row.path("receiveStatus").asText());
+        // Paged: a limit, and "next" to pass as "after" for the following page.
+        Answer firstPage = g22.sdk("/getSentEdocList?limit=1", SdkRequests.headers(G22, g22Secret, Instant.now()),
+                null, new byte[0]);
+        String next = firstPage.json().path("next").asText();
+        Answer secondPage = g22.sdk("/getSentEdocList?limit=1&after=" + java.net.URLEncoder.encode(next,
+                StandardCharsets.UTF_8), SdkRequests.headers(G22, g22Secret, Instant.now()), null, new byte[0]);
+        assertEquals(200, secondPage.status(), secondPage.text());
+        java.util.Set<String> firstPageIds = new java.util.HashSet<>();
+        firstPage.json().path("data").forEach(r -> firstPageIds.add(r.path("docId").asText()));
+        assertEquals(1, firstPageIds.size(), "one message (a row per recipient): " + firstPage.text());
+        assertFalse(next.isEmpty(), firstPage.text());
+        assertFalse(secondPage.json().path("data").isEmpty(), secondPage.text());
+        assertFalse(firstPage.json().path("data").get(0).path("docId").asText()
+                .equals(secondPage.json().path("data").get(0).path("docId").asText()), "the next page goes on");
         Answer agencies = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
                 new byte[0]);
         assertTrue(agencies.text().contains(H41), agencies.text());
