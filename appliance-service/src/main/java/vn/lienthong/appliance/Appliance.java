@@ -135,6 +135,7 @@ public final class Appliance implements AutoCloseable {
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors, registry::revocationLists,
                     crlFetcher::learn);
             StatusHistory statuses = new StatusHistory(storage.registry());
+            storage.inbox().describe(EnvelopeReceiver::describe); // once, for messages an older store kept
             AtomicReference<TokenKey> presentedTls = new AtomicReference<>(tlsKey);
             ObservedClientTrust apiClientTrust = new ObservedClientTrust(anchors,
                     outcome -> metrics.tlsHandshake("api", outcome));

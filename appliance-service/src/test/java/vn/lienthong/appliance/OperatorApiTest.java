@@ -106,10 +106,12 @@ class OperatorApiTest {
         assertEquals(404, h41.fetch(UUID.randomUUID().toString()).status(), "active again: an unknown id is 404");
 
         HttpResponse<String> quota = call(registrar, "PUT", "/operator/v1/tenants/" + H41 + "/quota",
-                "{\"queuedDocuments\":500,\"submissionsPerMinute\":120}");
+                "{\"queuedDocuments\":500,\"submissionsPerMinute\":120,\"inboxDocuments\":100000,\"inboxBytes\":1073741824}");
         assertEquals(200, quota.statusCode(), quota.body());
         assertEquals(500, registry().tenant(H41).orElseThrow().quota().queuedDocuments());
         assertEquals(120, registry().tenant(H41).orElseThrow().quota().submissionsPerMinute());
+        assertEquals(100000, registry().tenant(H41).orElseThrow().quota().inboxDocuments());
+        assertEquals(1073741824, registry().tenant(H41).orElseThrow().quota().inboxBytes());
 
         List<AuditRecord> records = recordsSince(before);
         assertEquals(3, records.size(), records.toString());

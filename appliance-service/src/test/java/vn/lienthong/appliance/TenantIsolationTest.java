@@ -280,13 +280,14 @@ class TenantIsolationTest {
     private static String snapshotOfB() {
         Storage storage = shared.running.storage();
         StringBuilder text = new StringBuilder();
-        for (InboxEntry e : storage.inbox().pending(B, 1000)) {
+        for (InboxEntry e : storage.inbox().pending(B, 1000).stream()
+                .map(s -> storage.inbox().get(B, s.id()).orElseThrow()).toList()) {
             text.append("in ").append(e.messageId()).append(' ').append(e.sender()).append(' ')
                     .append(sha256(e.envelope())).append(' ').append(sha256(e.receipt())).append(' ')
                     .append(e.receivedAt()).append(' ').append(e.acknowledgedAt()).append('\n');
         }
         text.append("visible ").append(storage.inbox().visible(B, 1000, Instant.now()).stream()
-                .map(InboxEntry::messageId).toList()).append('\n');
+                .map(vn.lienthong.storage.queue.InboxSummary::messageId).toList()).append('\n');
         storage.inbox().get(B, bInboxId).ifPresent(e -> text.append("get ").append(e.acknowledgedAt()).append('\n'));
         var out = storage.outbox().get(B, bOutboxId).orElseThrow();
         text.append("out ").append(sha256(out.envelope())).append(' ').append(out.acceptedAt()).append('\n');

@@ -282,6 +282,20 @@ class TwoAppliancesTest {
         assertEquals(H41, row.path("toCode").asText());
         assertEquals("done", row.path("sendStatus").asText());
         assertEquals("03", row.path("receiveStatus").asText());
+        // Paged: a limit, and "next" to pass as "after" for the following page.
+        Answer firstPage = g22.sdk("/getSentEdocList?limit=1", SdkRequests.headers(G22, g22Secret, Instant.now()),
+                null, new byte[0]);
+        String next = firstPage.json().path("next").asText();
+        Answer secondPage = g22.sdk("/getSentEdocList?limit=1&after=" + java.net.URLEncoder.encode(next,
+                StandardCharsets.UTF_8), SdkRequests.headers(G22, g22Secret, Instant.now()), null, new byte[0]);
+        assertEquals(200, secondPage.status(), secondPage.text());
+        java.util.Set<String> firstPageIds = new java.util.HashSet<>();
+        firstPage.json().path("data").forEach(r -> firstPageIds.add(r.path("docId").asText()));
+        assertEquals(1, firstPageIds.size(), "one message (a row per recipient): " + firstPage.text());
+        assertFalse(next.isEmpty(), firstPage.text());
+        assertFalse(secondPage.json().path("data").isEmpty(), secondPage.text());
+        assertFalse(firstPage.json().path("data").get(0).path("docId").asText()
+                .equals(secondPage.json().path("data").get(0).path("docId").asText()), "the next page goes on");
         Answer agencies = g22.sdk("/getAgenciesList", SdkRequests.headers(G22, g22Secret, Instant.now()), null,
                 new byte[0]);
         assertTrue(agencies.text().contains(H41), agencies.text());
@@ -486,6 +500,108 @@ class TwoAppliancesTest {
         awaitDelivered(g22, id, 1);
         assertEquals(1, h41.inbox(10).stream().filter(id::equals).count(), "delivered once");
         assertEquals(204, h41.acknowledge(id).status());
+    }
+
+    // --- the inbox: a quota held at the sender, messages known by their sender ---------------
+
+    /** Sets H41's inbox quota with the operator CLI in another process, while b runs. */
+    private static void inboxQuotaOfH41(long documents) throws Exception {
+        JvmLauncher.Result result = new JvmLauncher().run(Map.of(), List.of("provision", "--config",
+                b.config.toString(), "tenant", "quota", H41, "--inbox-documents", String.valueOf(documents)));
+        assertEquals(0, result.exitCode(), result.output());
+    }
+
+    private static long unacknowledgedOfH41() {
+        return b.running.storage().inbox().usage(H41).documents();
+    }
+
+    @Test
+    void overItsInboxQuotaTheSenderIsAnswered507AndKeepsTheDocumentUntilAnAcknowledgementFreesRoom()
+            throws Exception {
+        Answer first = g22.submit(edxml(G22, List.of(H41), "vừa đủ chỗ"));
+        String firstId = first.json().path("id").asText();
+        awaitDelivered(g22, firstId, 1);
+        // Room for nothing more than what H41 has unacknowledged now (other tests may have left some).
+        inboxQuotaOfH41(unacknowledgedOfH41());
+        try {
+            double refusedBefore = metric(b, "lienthong_inbox_quota_refusals_total", "tenant=\"" + H41 + "\"");
+            Answer second = g22.submit(edxml(G22, List.of(H41), "quá hạn mức"));
+            assertEquals(202, second.status(), second.text());
+            String secondId = second.json().path("id").asText();
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            while (metric(b, "lienthong_inbox_quota_refusals_total", "tenant=\"" + H41 + "\"") < refusedBefore + 2) {
+                assertTrue(Instant.now().isBefore(deadline), "a's forwarder was not refused, then refused again");
+                Thread.sleep(50);
+            }
+            JsonNode held = g22.outboxStatus(secondId).json();
+            assertFalse(held.path("delivered").asBoolean(), held.toString());
+            assertTrue(held.path("recipients").get(0).path("lastError").asText().contains("507"), held.toString());
+            assertFalse(h41.inbox(0).contains(secondId), "nothing over the quota was stored");
+
+            assertEquals(204, h41.acknowledge(firstId).status());
+
+            awaitDelivered(g22, secondId, 1);
+            assertTrue(h41.inbox(0).contains(secondId));
+            assertEquals(204, h41.acknowledge(secondId).status());
+            assertEquals(List.of(), b.running.storage().checkIntegrity());
+        } finally {
+            inboxQuotaOfH41(0);
+        }
+    }
+
+    @Test
+    void aNewEnvelopeOverTheInboxQuotaIsAnswered507WithRetryAfterButAResentOneGetsItsFirstReceipt()
+            throws Exception {
+        Envelope kept = seal(peerA, "sign-" + G22, G22, List.of(H41));
+        HttpResponse<byte[]> stored = postAxis(b, peerA, kept, H41);
+        assertEquals(200, stored.statusCode(), new String(stored.body(), StandardCharsets.UTF_8));
+        inboxQuotaOfH41(unacknowledgedOfH41());
+        try {
+            HttpResponse<byte[]> refused = postAxis(b, peerA, seal(peerA, "sign-" + G22, G22, List.of(H41)), H41);
+            String body = new String(refused.body(), StandardCharsets.UTF_8);
+            assertEquals(507, refused.statusCode(), body);
+            assertTrue(body.contains("urn:lienthong:problem:inbox-quota-exceeded"), body);
+            assertEquals("60", refused.headers().firstValue("Retry-After").orElseThrow());
+
+            HttpResponse<byte[]> resent = postAxis(b, peerA, kept, H41);
+            assertEquals(200, resent.statusCode(), "a resend is no new document: it gets its first receipt");
+            assertArrayEquals(stored.body(), resent.body());
+        } finally {
+            inboxQuotaOfH41(0);
+        }
+        assertEquals(204, h41.acknowledge(kept.header().messageId()).status());
+    }
+
+    @Test
+    void aCoRecipientThatReusesTheMessageIdFirstDoesNotBlockTheGenuineDelivery() throws Exception {
+        // The document system's Idempotency-Key makes the id known before a's forwarder sends it, as a
+        // co-recipient learns it on the first delivery: the co-recipient's envelope is in place first.
+        String key = UUID.randomUUID().toString();
+        String id = UUID.nameUUIDFromBytes((G22 + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
+        byte[] squatterPayload = edxml(H14, List.of(H41), "chiếm chỗ");
+        Envelope squatter = seal(peerB, "sign-" + H14, EnvelopeHeader.of(id, H14, List.of(H41), Instant.now(),
+                LocalApi.EDXML_CONTENT_TYPE, squatterPayload), squatterPayload);
+        HttpResponse<byte[]> squatted = postAxis(b, peerB, squatter, H41);
+        assertEquals(200, squatted.statusCode(), new String(squatted.body(), StandardCharsets.UTF_8));
+
+        byte[] document = edxml(G22, List.of(H41, H14), "văn bản thật");
+        Answer submitted = g22.submit(document, key);
+        assertEquals(id, submitted.json().path("id").asText());
+
+        awaitDelivered(g22, id, 2);
+        String genuine = id + "~" + G22;
+        assertEquals(List.of(id, genuine), h41.inbox(0).stream().filter(i -> i.startsWith(id)).toList());
+        Answer fetched = h41.fetch(genuine);
+        assertEquals(200, fetched.status(), fetched.text());
+        assertEquals(G22, fetched.header("Lienthong-Sender").orElseThrow());
+        assertEquals(id, fetched.header("Lienthong-Message-Id").orElseThrow());
+        assertSenderDocumentWithItsTrace(document, fetched.body(), G22);
+        assertEquals(H14, h41.fetch(id).header("Lienthong-Sender").orElseThrow(), "the squatter's stays its own");
+        assertTrue(h14.inbox(0).contains(id), "the other recipient has it under its own id");
+        for (String each : List.of(id, genuine)) {
+            assertEquals(204, h41.acknowledge(each).status());
+        }
+        assertEquals(204, h14.acknowledge(id).status());
     }
 
     // --- bad input on the local API ----------------------------------------------------------

@@ -27,6 +27,13 @@ public final class Storage implements AutoCloseable {
         this.environment = environment;
         this.outbox = new Outbox(environment);
         this.inbox = new Inbox(environment);
+        try {
+            // An older store's inbox gets its index once, before anyone reads it.
+            inbox.upgrade();
+        } catch (RuntimeException e) {
+            environment.close();
+            throw e;
+        }
         this.registry = new Registry(environment);
         this.audit = new AuditLog(environment);
         this.auditCheckpoints = new AuditCheckpoints(environment);

@@ -81,7 +81,7 @@ public final class StorageChild {
                     print("I " + id);
                 },
                 () -> {
-                    for (InboxEntry entry : storage.inbox().visible("crash", 8, Instant.now())) {
+                    for (vn.lienthong.storage.queue.InboxSummary entry : storage.inbox().visible("crash", 8, Instant.now())) {
                         storage.inbox().fetch("crash", entry.messageId(), Instant.now(), Duration.ofMillis(200));
                         storage.inbox().acknowledge("crash", entry.messageId(), Instant.now());
                         print("A " + entry.messageId());

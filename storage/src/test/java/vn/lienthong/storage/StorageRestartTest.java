@@ -76,7 +76,7 @@ class StorageRestartTest {
             assertEquals(leased.recipient(), again.recipient());
             assertEquals(2, again.attempt());
 
-            assertEquals(List.of("in-2"), storage.inbox().pending("t1", 10).stream().map(InboxEntry::messageId).toList());
+            assertEquals(List.of("in-2"), storage.inbox().pending("t1", 10).stream().map(vn.lienthong.storage.queue.InboxSummary::messageId).toList());
             assertEquals(T0.plusSeconds(2), storage.inbox().get("t1", "in-1").orElseThrow().acknowledgedAt());
             var duplicate = storage.inbox().put(incoming("t1", "in-1"));
             assertArrayEquals(bytes("receipt in-1"),
@@ -96,7 +96,7 @@ class StorageRestartTest {
         try (Storage storage = Storage.open(directory, MAP_SIZE)) {
             storage.inbox().put(incoming("t1", "a-second"));
             assertEquals(List.of("z-first", "a-second"),
-                    storage.inbox().pending("t1", 10).stream().map(InboxEntry::messageId).toList());
+                    storage.inbox().pending("t1", 10).stream().map(vn.lienthong.storage.queue.InboxSummary::messageId).toList());
         }
     }
 }

@@ -24,8 +24,12 @@ import vn.lienthong.storage.lmdb.BinaryWriter;
 import vn.lienthong.storage.lmdb.Transaction;
 import vn.lienthong.storage.queue.DeliveryLease;
 import vn.lienthong.storage.queue.DeliveryStatus;
+import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxMessage;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.OutboxMessage;
 import vn.lienthong.storage.queue.PutResult;
+import vn.lienthong.storage.queue.TenantUsage;
 
 /** The schema marker: older stores are upgraded in place, stores this version cannot read are refused. */
 class StorageSchemaTest {
@@ -66,7 +70,7 @@ class StorageSchemaTest {
                     storage.outbox().leaseNextDue(T0.plusSeconds(5), Duration.ofSeconds(30)).orElseThrow().envelope());
             assertEquals(List.of(), storage.checkIntegrity());
         }
-        assertEquals(3, schema());
+        assertEquals(4, schema());
     }
 
     @Test
@@ -89,7 +93,7 @@ class StorageSchemaTest {
                     .orElseThrow().envelope());
             assertEquals(List.of(), storage.checkIntegrity());
         }
-        assertEquals(3, schema());
+        assertEquals(4, schema());
         try (Env<ByteBuffer> env = rawEnv()) {
             Dbi<ByteBuffer> bodies = env.openDbi("outbox-bodies");
             try (Txn<ByteBuffer> txn = env.txnRead(); var cursor = bodies.openCursor(txn)) {
@@ -105,16 +109,88 @@ class StorageSchemaTest {
         try (Storage storage = Storage.open(directory, MAP_SIZE)) {
             storage.registry().put("k", "v", new byte[] {1});
         }
-        setSchema(4);
+        setSchema(5);
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> Storage.open(directory, MAP_SIZE));
-        assertTrue(refused.getMessage().contains("written by a newer lienthong (schema version 4"),
+        assertTrue(refused.getMessage().contains("written by a newer lienthong (schema version 5"),
                 refused.getMessage());
-        assertEquals(4, schema());
+        assertEquals(5, schema());
 
         setSchema(0);
         refused = assertThrows(IllegalStateException.class, () -> Storage.open(directory, MAP_SIZE));
         assertTrue(refused.getMessage().contains("schema version 0, which no lienthong wrote"), refused.getMessage());
+    }
+
+    @Test
+    void aVersionThreeInboxGetsItsIndexSenderKeysAndUsageOnceAtOpen() {
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            storage.registry().put("k", "v", new byte[] {1});
+        }
+        byte[] envelope = "old envelope".getBytes(UTF_8);
+        writeVersionThreeInbox("t1", envelope);
+        setSchema(3);
+
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            var inbox = storage.inbox();
+            assertEquals(List.of(), storage.checkIntegrity());
+            var pending = inbox.pending("t1", 10);
+            assertEquals(List.of("unread"), pending.stream().map(InboxSummary::id).toList());
+            assertEquals(envelope.length, pending.getFirst().size());
+            assertEquals("G01", pending.getFirst().sender());
+            assertEquals(List.of(), inbox.visible("t1", 10, T0), "its fetch lease is kept");
+            assertEquals(T0.plusSeconds(5), inbox.get("t1", "read").orElseThrow().acknowledgedAt());
+            assertArrayEquals("receipt".getBytes(UTF_8), inbox.get("t1", "unread").orElseThrow().receipt());
+            assertEquals(new TenantUsage(1, envelope.length), inbox.usage("t1"));
+
+            // Described once for listings by whoever reads envelopes (the appliance), then never again.
+            assertEquals(1, inbox.describe(e -> new InboxSummary.Description("text/plain", "edoc", T0)));
+            assertEquals("text/plain", inbox.pending("t1", 10).getFirst().contentType());
+            assertEquals(0, inbox.describe(e -> {
+                throw new AssertionError("described twice");
+            }));
+
+            assertInstanceOf(PutResult.Duplicate.class, inbox.put(new InboxMessage("t1", "unread", "G01", envelope,
+                    new byte[1], T0)));
+            var other = inbox.put(new InboxMessage("t1", "unread", "G02", envelope, new byte[1], T0));
+            assertEquals("unread~G02", ((InboxEntry) assertInstanceOf(PutResult.Accepted.class, other).entry()).id());
+            assertTrue(inbox.acknowledge("t1", "unread", T0.plusSeconds(9)));
+            assertEquals(new TenantUsage(1, envelope.length), inbox.usage("t1"));
+            assertEquals(List.of(), storage.checkIntegrity());
+        }
+        try (Storage storage = Storage.open(directory, MAP_SIZE)) {
+            assertEquals(List.of("unread~G02"), storage.inbox().pending("t1", 10).stream().map(InboxSummary::id).toList(),
+                    "upgraded once: a second open changes nothing");
+            assertEquals(List.of(), storage.checkIntegrity());
+        }
+        assertEquals(4, schema());
+    }
+
+    /**
+     * A tenant's inbox as schema 3 and before wrote it, byte for byte: whole records under (tenant,
+     * message id), one acknowledged, one unacknowledged and fetched, and the arrival sequence.
+     */
+    private void writeVersionThreeInbox(String tenant, byte[] envelope) {
+        try (Env<ByteBuffer> env = rawEnv()) {
+            Map<String, Dbi<ByteBuffer>> dbs = new HashMap<>();
+            for (String name : List.of("inbox-messages", "inbox-pending", "inbox-leases", "meta")) {
+                dbs.put(name, env.openDbi(name));
+            }
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                put(dbs.get("inbox-messages"), txn, new BinaryWriter().text(tenant).text("read"),
+                        new BinaryWriter().u8(1).i64(1).nullableText("G01").instant(T0).nullableInstant(T0.plusSeconds(5))
+                                .nullableBytes("receipt".getBytes(UTF_8)).bytes(envelope));
+                put(dbs.get("inbox-messages"), txn, new BinaryWriter().text(tenant).text("unread"),
+                        new BinaryWriter().u8(1).i64(2).nullableText("G01").instant(T0).nullableInstant(null)
+                                .nullableBytes("receipt".getBytes(UTF_8)).bytes(envelope));
+                put(dbs.get("inbox-pending"), txn, new BinaryWriter().text(tenant).i64(2),
+                        new BinaryWriter().raw("unread".getBytes(UTF_8)));
+                put(dbs.get("inbox-leases"), txn, new BinaryWriter().text(tenant).i64(2),
+                        new BinaryWriter().instant(T0.plusSeconds(30)));
+                put(dbs.get("meta"), txn, new BinaryWriter().raw("inbox-sequence".getBytes(US_ASCII)),
+                        new BinaryWriter().i64(2));
+                txn.commit();
+            }
+        }
     }
 
     /**

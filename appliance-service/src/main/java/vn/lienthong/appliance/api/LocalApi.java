@@ -42,6 +42,7 @@ import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.storage.queue.OutboxEntry;
 import vn.lienthong.storage.queue.OutboxMessage;
@@ -250,6 +251,26 @@ public final class LocalApi {
         return id;
     }
 
+    /**
+     * The {@code {id}} of an inbox path or the SDK's {@code docId}: a message id, or, where two senders
+     * used one message id, the inbox's {@code MESSAGE_ID~SENDER[~SEQ[.N]]}; anything else is refused with 400.
+     */
+    public static String inboxId(String id) {
+        String[] parts = id == null ? new String[0] : id.split("~", -1);
+        boolean valid = parts.length >= 1 && parts.length <= 3 && EnvelopeHeader.isValidMessageId(parts[0])
+                && (parts.length < 2 || vn.lienthong.appliance.edxml.OrganId.isValid(parts[1]))
+                && (parts.length < 3 || INBOX_ID_SEQUENCE.matcher(parts[2]).matches());
+        if (!valid) {
+            throw new ProblemException(Problem.of(400, "invalid-message-id", "Invalid message id",
+                    "an inbox id is a message id (1 to 128 letters, digits, '.', '_', ':' or '-'), as the inbox"
+                            + " lists it, with '~SENDER' and '~SEQUENCE' where two senders used the same id"));
+        }
+        return id;
+    }
+
+    /** The arrival sequence of an inbox id, and the number added should even that be taken. */
+    private static final java.util.regex.Pattern INBOX_ID_SEQUENCE = java.util.regex.Pattern.compile("[0-9]{1,19}(\\.[0-9]{1,3})?");
+
     /** A query parameter naming an organ, refused with 400 unless it has the shape of an organ id. */
     private static Optional<String> organParameter(ServerRequest req, String name) {
         Optional<String> value = req.query().first(name).asOptional();
@@ -339,25 +360,31 @@ public final class LocalApi {
         int waitSeconds = intParameter(req, "wait", 0, 0, MAX_WAIT_SECONDS);
         int limit = intParameter(req, "limit", 100, 1, 1000);
         // Fetched messages stay out of the list until acknowledged or their visibility timeout ends.
-        List<InboxEntry> pending = waitSeconds == 0
+        // Index records only: a listing never reads a document's body, however large.
+        List<InboxSummary> pending = waitSeconds == 0
                 ? inbox.visible(tenant.organId(), limit, clock.instant())
                 : inbox.awaitVisible(tenant.organId(), limit, Duration.ofSeconds(waitSeconds), clock);
         ObjectNode answer = JSON.createObjectNode();
         ArrayNode messages = answer.putArray("messages");
-        for (InboxEntry entry : pending) {
-            EnvelopeHeader header = stored(entry.envelope()).header();
+        for (InboxSummary entry : pending) {
             ObjectNode node = messages.addObject();
-            node.put("id", entry.messageId());
+            node.put("id", entry.id());
+            node.put("messageId", entry.messageId());
             node.put("sender", entry.sender());
             node.put("receivedAt", entry.receivedAt().toString());
-            node.put("createdAt", header.createdAt().toString());
-            node.put("contentType", header.contentType());
+            if (entry.createdAt() != null) {
+                node.put("createdAt", entry.createdAt().toString());
+            }
+            if (entry.contentType() != null) {
+                node.put("contentType", entry.contentType());
+            }
+            node.put("size", entry.size());
         }
         sendJson(res, answer);
     }
 
     private void inboxMessage(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = messageId(req.path().pathParameters().get("id"));
+        String id = inboxId(req.path().pathParameters().get("id"));
         InboxEntry entry = inbox.fetch(tenant.organId(), id, clock.instant(), inboxVisibility)
                 .orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant's inbox has no message with id " + id)));
@@ -382,7 +409,7 @@ public final class LocalApi {
     }
 
     private void acknowledge(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String id = messageId(req.path().pathParameters().get("id"));
+        String id = inboxId(req.path().pathParameters().get("id"));
         if (!inbox.acknowledge(tenant.organId(), id, clock.instant())) {
             throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",
                     "this tenant's inbox has no message with id " + id));
@@ -390,7 +417,8 @@ public final class LocalApi {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private static int intParameter(ServerRequest req, String name, int defaultValue, int min, int max) {
+    /** A whole-number query parameter from {@code min} to {@code max}, else 400 bad-parameter. */
+    public static int intParameter(ServerRequest req, String name, int defaultValue, int min, int max) {
         Optional<String> value = req.query().first(name).asOptional();
         if (value.isEmpty()) {
             return defaultValue;

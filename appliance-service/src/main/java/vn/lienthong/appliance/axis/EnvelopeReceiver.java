@@ -13,6 +13,7 @@ import vn.lienthong.appliance.axis.transport.AxisHandler;
 import vn.lienthong.appliance.axis.transport.AxisRequest;
 import vn.lienthong.appliance.axis.transport.AxisResponse;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
+import vn.lienthong.appliance.edxml.EdxmlRejectedException;
 import vn.lienthong.appliance.edxml.StatusMessage;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -31,21 +32,25 @@ import vn.lienthong.hsm.cert.Pem;
 import vn.lienthong.provisioning.registry.ApplianceRegistry;
 import vn.lienthong.provisioning.registry.DirectoryEntry;
 import vn.lienthong.provisioning.registry.Tenant;
+import vn.lienthong.provisioning.registry.TenantQuota;
 import vn.lienthong.provisioning.registry.TenantStatus;
 import vn.lienthong.storage.StorageFullException;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
 import vn.lienthong.storage.queue.InboxMessage;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.Outbox;
 import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.storage.queue.PutResult;
+import vn.lienthong.storage.queue.TenantUsage;
 
 /**
  * Receives envelopes from peer appliances ({@code POST /axis/v1/envelopes}): checks that the TLS
  * peer is the appliance the directory names for the sender organ, verifies the envelope's
  * signature and its signer's chain, stores it durably in the recipient tenant's inbox and only then
- * answers with a receipt signed by the recipient's HSM key. A message id seen before is answered
- * with the first receipt, and nothing is stored twice.
+ * answers with a receipt signed by the recipient's HSM key. A message id seen before from the same
+ * sender is answered with the first receipt, and nothing is stored twice; a new message for a tenant
+ * over its inbox quota is refused with 507 and Retry-After (the sender keeps it and retries).
  */
 public final class EnvelopeReceiver implements AxisHandler {
 
@@ -55,6 +60,8 @@ public final class EnvelopeReceiver implements AxisHandler {
     private static final String LISTENER = "axis";
     /** How long a sender is asked to wait before offering an envelope for a suspended tenant again. */
     static final int SUSPENDED_RETRY_SECONDS = 300;
+    /** How long a sender is asked to wait before offering an envelope for a tenant over its inbox quota again. */
+    static final int INBOX_QUOTA_RETRY_SECONDS = 60;
 
     private final ApplianceRegistry registry;
     private final ApplianceKeys keys;
@@ -139,6 +146,15 @@ public final class EnvelopeReceiver implements AxisHandler {
     private AxisResponse receive(AxisRequest request, Tenant tenant) {
         // The peer's TLS chain was validated at the handshake; a CRL imported since counts from this request.
         ClientRevocation.requireTrusted(request.peerChain(), registry, clock.instant());
+        if (overInboxQuota(tenant, request.body().length)) {
+            // Refused before the envelope is decoded, let alone verified: only its header is read, so
+            // that a resend of a message already stored still gets its first receipt below.
+            Optional<EnvelopeHeader> peeked = EnvelopeCodec.peekHeader(request.body());
+            if (peeked.isEmpty() || !inbox.hasReceived(tenant.organId(), peeked.get().sender(),
+                    peeked.get().messageId())) {
+                throw inboxQuotaExceeded(tenant);
+            }
+        }
         Envelope envelope;
         EnvelopeHeader header;
         try {
@@ -153,6 +169,8 @@ public final class EnvelopeReceiver implements AxisHandler {
         }
         requirePeerIsSenderAppliance(request, header.sender());
 
+        // Known by (tenant, sender, id): another sender's message under the same id is another message.
+        Optional<InboxEntry> seen = inbox.received(tenant.organId(), header.sender(), header.messageId());
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {
@@ -166,14 +184,16 @@ public final class EnvelopeReceiver implements AxisHandler {
         Optional<EdxmlMessage> edxml = PayloadBinding.require(envelope, tenant.organId());
 
         String headerSha256 = envelope.headerSha256();
-        Optional<InboxEntry> seen = inbox.get(tenant.organId(), header.messageId());
         if (seen.isPresent()) {
             return firstReceipt(seen.get(), headerSha256);
         }
         SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
                 tenant.organId()), tenant);
-        PutResult<InboxEntry> put = inbox.put(new InboxMessage(tenant.organId(), header.messageId(),
-                header.sender(), request.body(), receipt.encode(), now));
+        TenantQuota quota = tenant.quota();
+        PutResult<InboxEntry> put = inbox.putWithin(new InboxMessage(tenant.organId(), header.messageId(),
+                header.sender(), request.body(), receipt.encode(), now, header.contentType(),
+                edxml.orElse(null) instanceof StatusMessage ? "status" : "edoc", header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
+                .orElseThrow(() -> inboxQuotaExceeded(tenant));
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {
                 metrics.received(tenant.organId());
@@ -182,6 +202,48 @@ public final class EnvelopeReceiver implements AxisHandler {
             }
             case PutResult.Duplicate<InboxEntry> duplicate -> firstReceipt(duplicate.existing(), headerSha256);
         };
+    }
+
+    /** Whether one more envelope of this size would take the tenant's unacknowledged messages over its inbox quota. */
+    private boolean overInboxQuota(Tenant tenant, long envelopeBytes) {
+        TenantQuota quota = tenant.quota();
+        if (quota.inboxDocuments() == 0 && quota.inboxBytes() == 0) {
+            return false;
+        }
+        TenantUsage usage = inbox.usage(tenant.organId());
+        return (quota.inboxDocuments() > 0 && usage.documents() >= quota.inboxDocuments())
+                || (quota.inboxBytes() > 0 && usage.bytes() + envelopeBytes > quota.inboxBytes());
+    }
+
+    /** 507 with Retry-After: the sender keeps the envelope and offers it again later. */
+    private ProblemException inboxQuotaExceeded(Tenant tenant) {
+        metrics.inboxQuotaRefused(tenant.organId());
+        return new ProblemException(Problem.of(507, "inbox-quota-exceeded", "Recipient's inbox is full",
+                tenant.organId() + " has as much unacknowledged in its inbox as its quota allows; nothing was"
+                        + " stored, keep the envelope and offer it again later"),
+                Map.of("Retry-After", String.valueOf(INBOX_QUOTA_RETRY_SECONDS)));
+    }
+
+    /** How listings describe a stored envelope: its content type, status or document, and when it was made. */
+    public static InboxSummary.Description describe(byte[] envelope) {
+        try {
+            Envelope decoded = EnvelopeCodec.decode(envelope, Integer.MAX_VALUE);
+            return new InboxSummary.Description(decoded.header().contentType(), kind(decoded),
+                    decoded.header().createdAt());
+        } catch (RuntimeException e) {
+            // Stored and answered for long ago: listed as a document of unknown type rather than not at all.
+            return new InboxSummary.Description("application/octet-stream", "edoc", null);
+        }
+    }
+
+    /** What the SDK lists a message as: {@code status} for an edXML status message, {@code edoc} for anything else. */
+    private static String kind(Envelope envelope) {
+        try {
+            return LocalApi.EDXML_CONTENT_TYPE.equals(envelope.header().contentType())
+                    && EdxmlMessage.parse(envelope.payload()) instanceof StatusMessage ? "status" : "edoc";
+        } catch (EdxmlRejectedException e) {
+            return "edoc";
+        }
     }
 
     /**

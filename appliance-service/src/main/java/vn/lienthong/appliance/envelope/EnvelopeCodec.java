@@ -51,6 +51,33 @@ public final class EnvelopeCodec {
                 StrictJson.base64(json, "signature", WHAT), batch);
     }
 
+    /**
+     * The header of an encoded envelope, read without decoding its payload (a refusal that needs
+     * only the header then costs little, however large the payload); empty if it cannot be read.
+     * Nothing is verified: use it to decide what to refuse, never what to accept.
+     */
+    public static java.util.Optional<EnvelopeHeader> peekHeader(byte[] wire) {
+        try (com.fasterxml.jackson.core.JsonParser parser = PEEK.createParser(wire)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return java.util.Optional.empty();
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if ("header".equals(field)) {
+                    return java.util.Optional.of(EnvelopeHeader.parse(
+                            parser.getBinaryValue(Base64Variants.MIME_NO_LINEFEEDS)));
+                }
+                parser.skipChildren(); // a long string is skipped unread
+            }
+            return java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory PEEK = new com.fasterxml.jackson.core.JsonFactory();
+
     /** Reads at most {@code maxBytes} from the stream, then decodes as {@link #decode(byte[], int)}. */
     public static Envelope decode(InputStream in, int maxBytes) throws IOException {
         byte[] wire = in.readNBytes(maxBytes);

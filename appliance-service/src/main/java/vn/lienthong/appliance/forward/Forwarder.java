@@ -158,7 +158,7 @@ public final class Forwarder implements AutoCloseable {
                             + "; 'lienthong provision queue requeue' puts it back");
                     return;
                 }
-                Instant next = now.plus(backoff.delay(lease.attempt(), random));
+                Instant next = now.plus(delay(lease.attempt(), retry.retryAfter()));
                 outbox.retryLater(lease, next, retry.reason());
                 repeated.log(System.Logger.Level.INFO, "retry " + lease.recipient() + " " + retry.label(),
                         "delivery of " + lease.messageId() + " to " + lease.recipient() + " failed (attempt "
@@ -177,7 +177,11 @@ public final class Forwarder implements AutoCloseable {
             }
         }
 
-        record RetryLater(String label, String reason) implements Outcome {
+        /** {@code retryAfter}: how long the peer asked to be left alone (its Retry-After), zero if it did not say. */
+        record RetryLater(String label, String reason, Duration retryAfter) implements Outcome {
+            RetryLater(String label, String reason) {
+                this(label, reason, Duration.ZERO);
+            }
         }
     }
 
@@ -229,7 +233,7 @@ public final class Forwarder implements AutoCloseable {
         }
         if (response.statusCode() != 200) {
             return new Outcome.RetryLater("refused", entry.axisEndpoint() + " answered " + response.statusCode()
-                    + ": " + PeerAnswer.oneLine(response.body()));
+                    + ": " + PeerAnswer.oneLine(response.body()), retryAfter(response, clock.instant()));
         }
         try {
             SignedReceipt receipt = SignedReceipt.decode(response.body());
@@ -282,6 +286,34 @@ public final class Forwarder implements AutoCloseable {
             return Optional.of(new Outcome.RetryLater(slug, entry.axisEndpoint() + "'s TLS certificate is refused: "
                     + e.getMessage()));
         }
+    }
+
+    /**
+     * The next attempt's delay: the backoff's, or longer where the peer asked for longer with
+     * Retry-After (a recipient over its inbox quota, a suspended tenant), up to the longest backoff.
+     */
+    private Duration delay(int attempt, Duration retryAfter) {
+        Duration delay = backoff.delay(attempt, random);
+        Duration asked = retryAfter.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : retryAfter;
+        return asked.compareTo(delay) > 0 ? asked : delay;
+    }
+
+    /** A Retry-After header (RFC 9110 section 10.2.3: seconds or an HTTP date) as a duration; zero if absent or unreadable. */
+    private static Duration retryAfter(HttpResponse<?> response, Instant now) {
+        String value = response.headers().firstValue("Retry-After").orElse("").strip();
+        try {
+            if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
+                return Duration.ofSeconds(Long.parseLong(value));
+            }
+            if (!value.isEmpty()) {
+                Instant at = java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+            }
+        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+            // unreadable: the backoff alone decides
+        }
+        return Duration.ZERO;
     }
 
     /**

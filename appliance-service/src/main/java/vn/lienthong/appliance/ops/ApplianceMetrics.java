@@ -53,6 +53,9 @@ public final class ApplianceMetrics {
     private final Counter quotaRefusals = counter("lienthong_quota_refusals_total",
             "Submissions refused because the tenant was over its quota, by tenant and quota"
                     + " (submission-rate, queued-documents, queued-bytes).", "tenant", "quota");
+    private final Counter inboxQuotaRefusals = counter("lienthong_inbox_quota_refusals_total",
+            "Envelopes a peer appliance offered a tenant over its inbox quota (answered 507 with Retry-After:"
+                    + " the sender keeps them and retries), by tenant.", "tenant");
     private final Counter deliveryAttempts = counter("lienthong_delivery_attempts_total",
             "Delivery attempts by the forwarder, by outcome.", "outcome");
     private final Counter deadLetters = Counter.builder().name("lienthong_dead_letters_total")
@@ -134,6 +137,10 @@ public final class ApplianceMetrics {
 
     public void quotaRefused(String tenant, String quota) {
         quotaRefusals.labelValues(tenant, quota).inc();
+    }
+
+    public void inboxQuotaRefused(String tenant) {
+        inboxQuotaRefusals.labelValues(tenant).inc();
     }
 
     public void deliveryAttempt(String outcome) {

@@ -169,6 +169,8 @@ public final class OperatorApi {
             quota.put("queuedDocuments", tenant.quota().queuedDocuments());
             quota.put("queuedBytes", tenant.quota().queuedBytes());
             quota.put("submissionsPerMinute", tenant.quota().submissionsPerMinute());
+            quota.put("inboxDocuments", tenant.quota().inboxDocuments());
+            quota.put("inboxBytes", tenant.quota().inboxBytes());
             TenantUsage usage = outbox.usage(tenant.organId());
             ObjectNode waiting = node.putObject("queued");
             waiting.put("documents", usage.documents());
@@ -198,13 +200,17 @@ public final class OperatorApi {
         TenantQuota old = tenant.quota();
         TenantQuota quota = new TenantQuota(body.path("queuedDocuments").asLong(old.queuedDocuments()),
                 body.path("queuedBytes").asLong(old.queuedBytes()),
-                body.path("submissionsPerMinute").asInt(old.submissionsPerMinute()));
+                body.path("submissionsPerMinute").asInt(old.submissionsPerMinute()))
+                .withInbox(body.path("inboxDocuments").asLong(old.inboxDocuments()),
+                        body.path("inboxBytes").asLong(old.inboxBytes()));
         registry.putTenant(tenant.withQuota(quota));
         ObjectNode node = JSON.createObjectNode();
         node.put("organId", organ);
         node.put("queuedDocuments", quota.queuedDocuments());
         node.put("queuedBytes", quota.queuedBytes());
         node.put("submissionsPerMinute", quota.submissionsPerMinute());
+        node.put("inboxDocuments", quota.inboxDocuments());
+        node.put("inboxBytes", quota.inboxBytes());
         return new Reply(node);
     }
 

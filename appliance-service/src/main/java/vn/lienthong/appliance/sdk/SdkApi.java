@@ -18,13 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.Problem;
 import vn.lienthong.appliance.api.ProblemException;
 import vn.lienthong.appliance.api.Submissions;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
-import vn.lienthong.appliance.edxml.EdxmlRejectedException;
 import vn.lienthong.appliance.edxml.EdxmlTrace;
 import vn.lienthong.appliance.edxml.StatusMessage;
 import vn.lienthong.appliance.envelope.Envelope;
@@ -39,6 +39,7 @@ import vn.lienthong.storage.queue.Delivery;
 import vn.lienthong.storage.queue.DeliveryStatus;
 import vn.lienthong.storage.queue.Inbox;
 import vn.lienthong.storage.queue.InboxEntry;
+import vn.lienthong.storage.queue.InboxSummary;
 import vn.lienthong.storage.queue.Outbox;
 
 /**
@@ -184,34 +185,27 @@ public final class SdkApi {
         String wanted = req.query().first("messagetype").asOptional()
                 .or(() -> req.headers().first(HeaderNames.create("messagetype"))).orElse(null);
         ArrayNode data = JSON.createArrayNode();
-        for (InboxEntry entry : inbox.pending(tenant.organId(), 1000)) {
-            Envelope envelope = EnvelopeCodec.decode(entry.envelope(), Integer.MAX_VALUE);
-            String type = messageType(envelope.payload());
+        // Index records only: a listing never reads a document's body, however large.
+        for (InboxSummary entry : inbox.pending(tenant.organId(), 1000)) {
+            String type = Objects.requireNonNullElse(entry.kind(), "edoc");
             if (wanted != null && !wanted.equalsIgnoreCase(type)) {
                 continue;
             }
             ObjectNode node = data.addObject();
-            node.put("docId", entry.messageId());
+            node.put("docId", entry.id());
             node.put("serviceType", "eDoc");
             node.put("messageType", type);
             node.put("from", entry.sender());
-            node.put("created_time", TIME.format(envelope.header().createdAt().atZone(EdxmlTrace.VIETNAM)));
+            node.put("created_time", TIME.format(Objects.requireNonNullElse(entry.createdAt(), entry.receivedAt())
+                    .atZone(EdxmlTrace.VIETNAM)));
         }
         ObjectNode answer = ok();
         answer.set("data", data);
         send(res, answer);
     }
 
-    private static String messageType(byte[] payload) {
-        try {
-            return EdxmlMessage.parse(payload) instanceof StatusMessage ? "status" : "edoc";
-        } catch (EdxmlRejectedException e) {
-            return "edoc";
-        }
-    }
-
     private void getEdoc(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String docId = LocalApi.messageId(parameter(req, "docId"));
+        String docId = LocalApi.inboxId(parameter(req, "docId"));
         InboxEntry entry = inbox.get(tenant.organId(), docId).orElseThrow(() -> new ProblemException(Problem.of(404,
                 "unknown-message", "Unknown message", "this tenant received no document with docId " + docId)));
         Envelope envelope = EnvelopeCodec.decode(entry.envelope(), Integer.MAX_VALUE);
@@ -223,9 +217,9 @@ public final class SdkApi {
     }
 
     private void updateStatus(Tenant tenant, ServerRequest req, ServerResponse res) {
-        String docId = LocalApi.messageId(parameter(req, "docId"));
+        String docId = LocalApi.inboxId(parameter(req, "docId"));
         String status = parameter(req, "status").toLowerCase(Locale.ROOT);
-        if (inbox.get(tenant.organId(), docId).isEmpty()) {
+        if (inbox.summary(tenant.organId(), docId).isEmpty()) {
             throw new ProblemException(Problem.of(404, "unknown-message", "Unknown message",
                     "this tenant received no document with docId " + docId));
         }
@@ -241,9 +235,12 @@ public final class SdkApi {
     }
 
     private void sentList(Tenant tenant, ServerRequest req, ServerResponse res) {
+        // Paged like the inbox: a limit (default 100, at most 1000), and "next" to pass as "after" for more.
+        int limit = LocalApi.intParameter(req, "limit", 100, 1, 1000);
+        StatusHistory.Page page = statuses.sent(tenant.organId(),
+                req.query().first("after").asOptional().orElse(null), limit);
         ArrayNode data = JSON.createArrayNode();
-        for (StatusHistory.Sent sent : statuses.sent(tenant.organId())) {
-            var entry = outbox.get(tenant.organId(), sent.messageId());
+        for (StatusHistory.Sent sent : page.sent()) {
             for (String to : sent.to()) {
                 ObjectNode node = data.addObject();
                 node.put("docId", sent.messageId());
@@ -253,8 +250,7 @@ public final class SdkApi {
                 node.put("notation", sent.notation());
                 node.put("title", sent.title());
                 node.put("sentTime", TIME.format(sent.sentAt().atZone(EdxmlTrace.VIETNAM)));
-                Optional<Delivery> delivery = entry.flatMap(e -> e.deliveries().stream()
-                        .filter(d -> d.recipient().equals(to)).findFirst());
+                Optional<Delivery> delivery = outbox.delivery(tenant.organId(), sent.messageId(), to);
                 node.put("sendStatus", delivery.map(d -> d.status() == DeliveryStatus.DELIVERED ? "done" : "processing")
                         .orElse("processing"));
                 delivery.map(Delivery::deliveredAt).ifPresent(at -> node.put("receivedTime",
@@ -266,6 +262,9 @@ public final class SdkApi {
         }
         ObjectNode answer = ok();
         answer.set("data", data);
+        if (page.next() != null) {
+            answer.put("next", page.next());
+        }
         send(res, answer);
     }
 

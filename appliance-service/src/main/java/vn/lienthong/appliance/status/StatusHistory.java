@@ -50,7 +50,7 @@ public final class StatusHistory {
                        String title, Instant sentAt) {
     }
 
-    /** Lists a message the tenant sent (document or status), oldest first in {@link #sent}. */
+    /** Lists a message the tenant sent (document or status), oldest first in {@link #sent(String, String, int)}. */
     public void messageSent(String tenant, Sent sent) {
         ObjectNode node = JSON.createObjectNode();
         node.put("messageId", sent.messageId());
@@ -63,10 +63,22 @@ public final class StatusHistory {
         records.put(SENT_LIST + tenant, sent.sentAt() + "/" + sent.messageId(), node.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The messages the tenant sent, oldest first. */
-    public List<Sent> sent(String tenant) {
+    /**
+     * The messages the tenant sent, oldest first, a page at a time: at most {@code limit} after
+     * where the previous page's {@link Page#next} pointed (null: from the first).
+     */
+    public Page sent(String tenant, String after, int limit) {
+        java.util.SortedMap<String, byte[]> page = records.list(SENT_LIST + tenant, after, limit);
+        return new Page(sent(page), page.size() < limit ? null : page.lastKey());
+    }
+
+    /** A page of sent messages and where the next page begins (null after the last). */
+    public record Page(List<Sent> sent, String next) {
+    }
+
+    private static List<Sent> sent(java.util.SortedMap<String, byte[]> records) {
         List<Sent> all = new ArrayList<>();
-        for (byte[] value : records.list(SENT_LIST + tenant).values()) {
+        for (byte[] value : records.values()) {
             try {
                 JsonNode n = JSON.readTree(value);
                 List<String> to = new ArrayList<>();

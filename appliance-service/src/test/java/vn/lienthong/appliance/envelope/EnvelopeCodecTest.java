@@ -48,6 +48,21 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void peeksAtTheHeaderWhereverItStandsAndGivesNothingForWhatIsNotAnEnvelope() {
+        assertEquals(EnvelopeHeaderTest.header(), EnvelopeCodec.peekHeader(EnvelopeCodec.encode(envelope())).orElseThrow());
+        Base64.Encoder b64 = Base64.getEncoder();
+        String headerLast = "{\"payload\":\"" + "A".repeat(1 << 16) + "\",\"signature\":\"MA==\",\"header\":\""
+                + b64.encodeToString(envelope().headerBytes()) + "\"}";
+        assertEquals(EnvelopeHeaderTest.header(),
+                EnvelopeCodec.peekHeader(headerLast.getBytes(StandardCharsets.US_ASCII)).orElseThrow());
+        for (String notAnEnvelope : new String[] {"", "[]", "{\"payload\":\"dGVzdA==\"}", "{\"header\":\"bm90IGpzb24=\"}",
+                "{\"header\":"}) {
+            assertEquals(java.util.Optional.empty(), EnvelopeCodec.peekHeader(notAnEnvelope.getBytes(StandardCharsets.UTF_8)),
+                    notAnEnvelope);
+        }
+    }
+
+    @Test
     void decodesFromAStreamUpToTheLimit() throws IOException {
         byte[] wire = EnvelopeCodec.encode(envelope());
         assertEquals(envelope(), EnvelopeCodec.decode(new ByteArrayInputStream(wire), wire.length));

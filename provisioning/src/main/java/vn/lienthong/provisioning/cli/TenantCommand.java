@@ -240,7 +240,9 @@ final class TenantCommand implements Runnable {
             description = {
                 "Set a tenant's quota, without a restart (0 for no limit; options not given stay as they are).",
                 "Over its submission rate its document system is answered 429 with Retry-After; over its"
-                    + " queued documents or bytes (in its outbox, not yet delivered), 507."
+                    + " queued documents or bytes (in its outbox, not yet delivered), 507.",
+                "Over its inbox documents or bytes (received, not yet acknowledged by its document system),"
+                    + " a sending appliance is answered 507 with Retry-After and keeps the document to retry."
             })
     static final class Quota extends ProvisioningAction {
 
@@ -259,6 +261,13 @@ final class TenantCommand implements Runnable {
                 description = "Most documents its document system may submit per minute (bursts up to N).")
         Integer submissionsPerMinute;
 
+        @Option(names = "--inbox-documents", paramLabel = "N",
+                description = "Most documents unacknowledged in its inbox.")
+        Long inboxDocuments;
+
+        @Option(names = "--inbox-mib", paramLabel = "MIB", description = "Most MiB unacknowledged in its inbox.")
+        Long inboxMib;
+
         @Override
         void run(ProvisioningEnvironment environment, PrintWriter out) {
             ApplianceRegistry registry = environment.registry();
@@ -268,7 +277,9 @@ final class TenantCommand implements Runnable {
             try {
                 quota = new TenantQuota(queuedDocuments == null ? old.queuedDocuments() : queuedDocuments,
                         queuedMib == null ? old.queuedBytes() : Math.multiplyExact(queuedMib, 1024L * 1024),
-                        submissionsPerMinute == null ? old.submissionsPerMinute() : submissionsPerMinute);
+                        submissionsPerMinute == null ? old.submissionsPerMinute() : submissionsPerMinute)
+                        .withInbox(inboxDocuments == null ? old.inboxDocuments() : inboxDocuments,
+                                inboxMib == null ? old.inboxBytes() : Math.multiplyExact(inboxMib, 1024L * 1024));
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new ParameterException(spec.commandLine(), "A quota is a whole number, 0 for no limit.");
             }
@@ -291,6 +302,12 @@ final class TenantCommand implements Runnable {
         }
         if (quota.submissionsPerMinute() > 0) {
             parts.add(quota.submissionsPerMinute() + "/min");
+        }
+        if (quota.inboxDocuments() > 0) {
+            parts.add("inbox " + quota.inboxDocuments() + " docs");
+        }
+        if (quota.inboxBytes() > 0) {
+            parts.add("inbox " + quota.inboxBytes() / (1024 * 1024) + " MiB");
         }
         return String.join(", ", parts);
     }

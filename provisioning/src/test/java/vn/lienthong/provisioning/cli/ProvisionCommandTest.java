@@ -340,6 +340,25 @@ class ProvisionCommandTest {
     }
 
     @Test
+    void tenantQuotaSetsTheInboxLimitsAndKeepsTheOthers() {
+        assertEquals(0, run("tenant", "add", "vxp.saas.06", "--name", "Sở Tư pháp").exitCode());
+        assertEquals(0, run("tenant", "quota", "vxp.saas.06", "--queued-documents", "100").exitCode());
+        CliRun set = run("tenant", "quota", "vxp.saas.06", "--inbox-documents", "500", "--inbox-mib", "256");
+        assertEquals(0, set.exitCode(), set::toString);
+        assertTrue(run("tenant", "list").out().lines().anyMatch(l -> l.startsWith("vxp.saas.06")
+                && l.endsWith("100 docs, inbox 500 docs, inbox 256 MiB")), () -> run("tenant", "list").out());
+        var quota = environment.registry().tenant("vxp.saas.06").orElseThrow().quota();
+        assertEquals(500, quota.inboxDocuments());
+        assertEquals(256L * 1024 * 1024, quota.inboxBytes());
+        assertEquals(0, run("tenant", "quota", "vxp.saas.06", "--inbox-documents", "0").exitCode());
+        assertEquals(0, environment.registry().tenant("vxp.saas.06").orElseThrow().quota().inboxDocuments(),
+                "0 is no limit");
+        CliRun negative = run("tenant", "quota", "vxp.saas.06", "--inbox-mib", "-1");
+        assertEquals(2, negative.exitCode());
+        assertTrue(negative.err().contains("A quota is a whole number, 0 for no limit."), negative::toString);
+    }
+
+    @Test
     void certStatusListsEveryKeysCertificateWithDaysLeftAndWarnsWithin30Days() throws Exception {
         String organ = "000.00.00.K10";
         assertEquals(0, run("tenant", "add", organ, "--name", "Sở sắp hết hạn").exitCode());

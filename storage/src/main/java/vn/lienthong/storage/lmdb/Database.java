@@ -20,9 +20,12 @@ public enum Database {
     OUTBOX_DELIVERIES("outbox-deliveries"),
     /** (next attempt time, tenant, message id, recipient) of every pending delivery, earliest first. */
     OUTBOX_DUE("outbox-due"),
-    /** (tenant, message id) to the incoming message and its acknowledgement. */
+    /**
+     * (tenant, message id) to the incoming message and its acknowledgement; since schema 4 (tenant,
+     * public id) to its body, which is never rewritten (the acknowledgement is in {@link #INBOX_INDEX}).
+     */
     INBOX_MESSAGES("inbox-messages"),
-    /** (tenant, arrival sequence) to the message id of every unacknowledged incoming message. */
+    /** (tenant, arrival sequence) to the public id of every unacknowledged incoming message. */
     INBOX_PENDING("inbox-pending"),
     /** (kind, 0x00, key) to a registry record. */
     REGISTRY("registry"),
@@ -44,7 +47,14 @@ public enum Database {
      */
     OUTBOX_BODIES("outbox-bodies"),
     /** (sequence of the audit record signed) to a signed checkpoint of the audit chain's head. */
-    AUDIT_CHECKPOINTS("audit-checkpoints");
+    AUDIT_CHECKPOINTS("audit-checkpoints"),
+    /**
+     * (tenant, arrival sequence) to the small index record of an incoming message (ids, sender, times,
+     * type, size, acknowledgement), which listings read instead of the body; since schema 4.
+     */
+    INBOX_INDEX("inbox-index"),
+    /** (tenant, sender, message id) to the arrival sequence of the message it names; since schema 4. */
+    INBOX_SENDER_IDS("inbox-sender-ids");
 
     private final String lmdbName;
 

@@ -38,11 +38,13 @@ public final class LmdbEnvironment implements AutoCloseable {
     /**
      * 2: an outgoing message's record is appended to {@code OUTBOX_BODIES}, its id referring to it,
      * and a new delivery's state is implied by the record until it changes. 3: a new record is
-     * appended in chunks cut to fill leaf pages, none of more than half a page. Each version's store is a valid store of
+     * appended in chunks cut to fill leaf pages, none of more than half a page. 4: each incoming message
+     * has a small index record, and received messages are keyed by sender too (the inbox upgrades an
+     * older store's inbox once, at open). Each version's store is a valid store of
      * the next (records inline or whole, every state stored) and is upgraded in place; an older
      * lienthong refuses a newer store instead of misreading it.
      */
-    private static final int SCHEMA_VERSION = 3;
+    private static final int SCHEMA_VERSION = 4;
     private static final int FIRST_SCHEMA_VERSION = 1;
     private static final byte[] SCHEMA_KEY = "schema".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Reader slots live in the lock file and are shared by every process that opens the directory. */

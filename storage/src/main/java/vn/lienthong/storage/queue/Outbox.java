@@ -218,28 +218,11 @@ public final class Outbox {
      */
     public TenantUsage usage(String tenant) {
         QueueKeys.checkTenant(tenant);
-        return environment.read(tx -> usage(tx, usageKey(tenant)));
+        return environment.read(tx -> UsageCounters.read(tx, usageKey(tenant)));
     }
 
     private static ByteBuffer usageKey(String tenant) {
-        return new BinaryWriter().raw(USAGE_PREFIX).text(tenant).toBuffer();
-    }
-
-    private static TenantUsage usage(Transaction tx, ByteBuffer usageKey) {
-        TenantUsage usage = tx.get(Database.META, usageKey, v -> {
-            BinaryReader reader = new BinaryReader(v);
-            return new TenantUsage(reader.i64(), reader.i64());
-        });
-        return usage == null ? TenantUsage.NONE : usage;
-    }
-
-    private static void setUsage(Transaction tx, ByteBuffer key, TenantUsage usage) {
-        if (usage.documents() <= 0) {
-            tx.delete(Database.META, key);
-        } else {
-            tx.put(Database.META, key, new BinaryWriter(16).i64(usage.documents()).i64(Math.max(0, usage.bytes()))
-                    .toByteArray());
-        }
+        return UsageCounters.key(USAGE_PREFIX, tenant);
     }
 
     /** Once the last recipient's receipt is in, the message no longer counts towards its tenant's usage. */
@@ -269,14 +252,22 @@ public final class Outbox {
      */
     private static UsageInGroup usageInGroup(Transaction tx, String tenant, ByteBuffer key) {
         return tx.shared("outbox-usage " + tenant, () -> {
-            UsageInGroup usage = new UsageInGroup(usage(tx, key));
+            UsageInGroup usage = new UsageInGroup(UsageCounters.read(tx, key));
             tx.beforeCommit(() -> {
                 if (!usage.value.equals(usage.stored)) {
-                    setUsage(tx, key, usage.value);
+                    UsageCounters.write(tx, key, usage.value);
                 }
             });
             return usage;
         });
+    }
+
+    /** One recipient's delivery of the message, without copying the message's envelope once its state changed. */
+    public Optional<Delivery> delivery(String tenant, String messageId, String recipient) {
+        QueueKeys.checkTenant(tenant);
+        QueueKeys.checkMessageId(messageId);
+        QueueKeys.checkRecipient(recipient);
+        return environment.read(tx -> Optional.ofNullable(state(tx, tenant, messageId, recipient)));
     }
 
     public Optional<OutboxEntry> get(String tenant, String messageId) {

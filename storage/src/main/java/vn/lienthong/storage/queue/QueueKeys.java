@@ -16,6 +16,8 @@ final class QueueKeys {
     static final int MAX_TENANT_BYTES = 128;
     static final int MAX_MESSAGE_ID_BYTES = 200;
     static final int MAX_RECIPIENT_BYTES = 128;
+    /** An inbox id: a message id, or one with its sender and a number added to tell it from another's. */
+    static final int MAX_INBOX_ID_BYTES = 360;
 
     private QueueKeys() {
     }
@@ -80,6 +82,11 @@ final class QueueKeys {
         return null;
     }
 
+    /** A received message by who sent it: (tenant, sender, message id). */
+    static ByteBuffer senderMessage(String tenant, String sender, String messageId) {
+        return new BinaryWriter().text(tenant).text(sender).text(messageId).toBuffer();
+    }
+
     static ByteBuffer inboxPending(String tenant, long sequence) {
         return new BinaryWriter().text(tenant).i64(sequence).toBuffer();
     }
@@ -90,6 +97,14 @@ final class QueueKeys {
 
     static String checkMessageId(String messageId) {
         return check(messageId, "message id", MAX_MESSAGE_ID_BYTES);
+    }
+
+    static String checkInboxId(String id) {
+        return check(id, "message id", MAX_INBOX_ID_BYTES);
+    }
+
+    static String checkSender(String sender) {
+        return check(sender, "sender", MAX_RECIPIENT_BYTES);
     }
 
     static String checkRecipient(String recipient) {

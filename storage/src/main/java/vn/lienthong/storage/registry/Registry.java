@@ -59,6 +59,35 @@ public final class Registry {
         });
     }
 
+    /**
+     * At most {@code limit} records of a kind, by key, from the first key after {@code after} (null:
+     * from the first): one page of a kind that grows without end.
+     */
+    public SortedMap<String, byte[]> list(String kind, String after, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("The limit must be positive, not " + limit + ".");
+        }
+        ByteBuffer prefix = kindPrefix(kind);
+        int prefixLength = prefix.remaining();
+        ByteBuffer start = after == null ? prefix : recordKey(kind, after);
+        return environment.read(tx -> {
+            SortedMap<String, byte[]> records = new TreeMap<>();
+            tx.scanFrom(Database.REGISTRY, start, (key, value) -> {
+                if (key.remaining() < prefixLength
+                        || key.slice(key.position(), prefixLength).mismatch(prefix.duplicate()) != -1) {
+                    return false; // past the kind
+                }
+                String name = StandardCharsets.UTF_8.decode(key.slice(key.position() + prefixLength,
+                        key.remaining() - prefixLength)).toString();
+                if (!name.equals(after)) {
+                    records.put(name, Transaction.copy(value));
+                }
+                return records.size() < limit;
+            });
+            return records;
+        });
+    }
+
     /** Replaces every record of a kind with these, in one transaction (e.g. a new routing directory). */
     public void replaceAll(String kind, Map<String, byte[]> records) {
         ByteBuffer prefix = kindPrefix(kind);

@@ -45,8 +45,8 @@ class InboxTest {
                 ("receipt " + id).getBytes(UTF_8), T0);
     }
 
-    private static List<String> ids(List<InboxEntry> entries) {
-        return entries.stream().map(InboxEntry::messageId).toList();
+    private static List<String> ids(List<InboxSummary> entries) {
+        return entries.stream().map(InboxSummary::messageId).toList();
     }
 
     @Test
@@ -68,7 +68,7 @@ class InboxTest {
     void aDuplicateCarriesTheFirstEntryAndItsReceiptAndChangesNothing() {
         inbox.put(message("t1", "m1"));
 
-        var again = inbox.put(new InboxMessage("t1", "m1", "someone else", "other".getBytes(UTF_8),
+        var again = inbox.put(new InboxMessage("t1", "m1", "000.00.00.G01", "other".getBytes(UTF_8),
                 "other receipt".getBytes(UTF_8), T0.plusSeconds(9)));
 
         InboxEntry existing = (InboxEntry) assertInstanceOf(PutResult.Duplicate.class, again).existing();
@@ -118,7 +118,7 @@ class InboxTest {
 
     @Test
     void awaitPendingWakesWhenAMessageArrivesFromAnotherThread() throws Exception {
-        CompletableFuture<List<InboxEntry>> poll = new CompletableFuture<>();
+        CompletableFuture<List<InboxSummary>> poll = new CompletableFuture<>();
         Thread poller = Thread.ofVirtual().start(() -> {
             try {
                 poll.complete(inbox.awaitPending("t1", 10, Duration.ofSeconds(30)));
@@ -148,7 +148,7 @@ class InboxTest {
         inbox.put(message("t2", "m1"));
 
         long started = System.nanoTime();
-        List<InboxEntry> entries = inbox.awaitPending("t1", 10, Duration.ofMillis(300));
+        List<InboxSummary> entries = inbox.awaitPending("t1", 10, Duration.ofMillis(300));
 
         assertEquals(List.of(), entries);
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(300), "it waited");
@@ -192,5 +192,80 @@ class InboxTest {
         assertArrayEquals("receipt m1".getBytes(UTF_8), ((InboxEntry) duplicate.existing()).receipt());
         assertEquals(List.of(), inbox.visible("t1", 10, T0.plusSeconds(3600)));
         assertEquals(0, inbox.depth().total());
+    }
+
+    @Test
+    void anotherSendersMessageUnderTheSameIdIsAnotherMessageAddressedApart() {
+        inbox.put(message("t1", "m1"));
+        InboxMessage collision = new InboxMessage("t1", "m1", "000.00.00.G02", "other envelope".getBytes(UTF_8),
+                "other receipt".getBytes(UTF_8), T0.plusSeconds(1));
+
+        InboxEntry second = (InboxEntry) assertInstanceOf(PutResult.Accepted.class, inbox.put(collision)).entry();
+
+        assertEquals("m1~000.00.00.G02", second.id());
+        assertEquals("000.00.00.G01", inbox.get("t1", "m1").orElseThrow().sender());
+        assertArrayEquals("other envelope".getBytes(UTF_8), inbox.get("t1", second.id()).orElseThrow().envelope());
+        assertEquals(second.id(), inbox.received("t1", "000.00.00.G02", "m1").orElseThrow().id());
+        assertEquals(List.of("m1", "m1~000.00.00.G02"), inbox.pending("t1", 10).stream().map(InboxSummary::id).toList());
+        var again = assertInstanceOf(PutResult.Duplicate.class, inbox.put(new InboxMessage("t1", "m1",
+                "000.00.00.G02", "other envelope".getBytes(UTF_8), "a new receipt".getBytes(UTF_8), T0.plusSeconds(2))));
+        assertArrayEquals("other receipt".getBytes(UTF_8), ((InboxEntry) again.existing()).receipt(),
+                "the same sender's resend is answered with its first receipt");
+        assertTrue(inbox.acknowledge("t1", second.id(), T0));
+        assertEquals(List.of("m1"), ids(inbox.pending("t1", 10)));
+        assertEquals(List.of(), storage.checkIntegrity());
+    }
+
+    @Test
+    void listsFromTheIndexRecordWithTypeAndSize() {
+        Instant created = T0.minusSeconds(60);
+        inbox.put(new InboxMessage("t1", "m1", "000.00.00.G01", new byte[1234], new byte[10], T0,
+                "application/edxml+xml", "status", created));
+
+        InboxSummary listed = inbox.pending("t1", 10).getFirst();
+
+        assertEquals(new InboxSummary("t1", "m1", "m1", "000.00.00.G01", T0, "application/edxml+xml", "status",
+                created, 1234, null), listed);
+        assertEquals(listed, inbox.summary("t1", "m1").orElseThrow());
+    }
+
+    @Test
+    void aListingOfManyLargeMessagesReadsNoBody() {
+        int count = 20;
+        byte[] large = new byte[2 * 1024 * 1024];
+        for (int i = 0; i < count; i++) {
+            inbox.put(new InboxMessage("t1", "large-" + i, "000.00.00.G01", large, new byte[16], T0));
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().threadId();
+        inbox.visible("t1", 1000, T0); // warm up: classes loaded, buffers made
+        long before = threads.getThreadAllocatedBytes(id);
+
+        List<InboxSummary> listed = inbox.visible("t1", 1000, T0);
+
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertEquals(count, listed.size());
+        assertTrue(listed.stream().allMatch(s -> s.size() == large.length));
+        // 20 bodies of 2 MiB would be 40 MiB on the heap; one alone is 2 MiB.
+        assertTrue(allocated < 1024 * 1024, "listing allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void aQuotaCountsWhatIsUnacknowledgedAndAnAcknowledgementFreesIt() {
+        assertTrue(inbox.putWithin(message("t1", "m1"), 2, 0).isPresent());
+        assertTrue(inbox.putWithin(message("t1", "m2"), 2, 0).isPresent());
+        assertTrue(inbox.putWithin(message("t1", "m3"), 2, 0).isEmpty(), "over two documents");
+        assertTrue(inbox.putWithin(message("t2", "m3"), 2, 0).isPresent(), "another tenant's quota is its own");
+        assertInstanceOf(PutResult.Duplicate.class, inbox.putWithin(message("t1", "m1"), 2, 0).orElseThrow(),
+                "a resend is answered whatever the quota");
+        assertEquals(new TenantUsage(2, "envelope m1".length() + "envelope m2".length()), inbox.usage("t1"));
+
+        inbox.acknowledge("t1", "m1", T0);
+        inbox.acknowledge("t1", "m1", T0);
+
+        assertEquals(new TenantUsage(1, "envelope m2".length()), inbox.usage("t1"));
+        assertTrue(inbox.putWithin(message("t1", "m3"), 2, 0).isPresent());
+        assertTrue(inbox.putWithin(message("t1", "m4"), 0, "envelope m2".length() * 2L).isEmpty(), "over the bytes");
+        assertEquals(List.of(), storage.checkIntegrity());
     }
 }

@@ -290,7 +290,7 @@ class QueueModelTest {
         List<String> visible = model.stream()
                 .filter(m -> !m.acknowledged && (m.hiddenUntil == null || !m.hiddenUntil.isAfter(now)))
                 .map(m -> m.id).toList();
-        assertEquals(visible, inbox.visible("t0", 1000, now).stream().map(InboxEntry::messageId).toList());
+        assertEquals(visible, inbox.visible("t0", 1000, now).stream().map(InboxSummary::messageId).toList());
         assertEquals(model.stream().filter(m -> !m.acknowledged).count(), inbox.pendingMessages());
         for (ExpectedIncoming m : model) {
             assertEquals(m.acknowledged, inbox.get("t0", m.id).orElseThrow().acknowledged(), m.id);

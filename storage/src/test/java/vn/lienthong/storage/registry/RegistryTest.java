@@ -103,4 +103,21 @@ class RegistryTest {
         assertThrows(IllegalArgumentException.class, () -> registry.put("kind", "k".repeat(600), bytes("v")));
         assertTrue(registry.list("kind").isEmpty());
     }
+
+    @Test
+    void listsAKindAPageAtATimeAfterTheKeyGiven() {
+        for (String key : List.of("a", "b", "c", "d", "e")) {
+            registry.put("sent", key, bytes(key));
+        }
+        registry.put("sent-other", "a", bytes("not of the kind"));
+        registry.put("senz", "a", bytes("after the kind"));
+
+        assertEquals(List.of("a", "b"), List.copyOf(registry.list("sent", null, 2).keySet()));
+        assertEquals(List.of("c", "d"), List.copyOf(registry.list("sent", "b", 2).keySet()));
+        assertEquals(List.of("e"), List.copyOf(registry.list("sent", "d", 2).keySet()));
+        assertEquals(List.of("c", "d", "e"), List.copyOf(registry.list("sent", "bb", 10).keySet()), "a key no longer there");
+        assertEquals(List.of(), List.copyOf(registry.list("sent", "e", 2).keySet()));
+        assertArrayEquals(bytes("c"), registry.list("sent", "b", 1).get("c"));
+        assertThrows(IllegalArgumentException.class, () -> registry.list("sent", null, 0));
+    }
 }
