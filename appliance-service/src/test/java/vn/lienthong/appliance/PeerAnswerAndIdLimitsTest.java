@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -72,7 +72,8 @@ class PeerAnswerAndIdLimitsTest {
     static ExecutorService peerThreads;
     static KeyPair peerKey;
     static X509Certificate peerCertificate;
-    static final AtomicInteger peerRequests = new AtomicInteger();
+    /** Whether the stand-in peer still answers with its 64 MiB body. */
+    static final AtomicBoolean answerHuge = new AtomicBoolean(true);
     /** Bytes of the huge answer the stand-in could write before the forwarder stopped reading. */
     static final AtomicLong hugeWritten = new AtomicLong(-1);
     static final CountDownLatch hugeEnded = new CountDownLatch(1);
@@ -124,7 +125,8 @@ class PeerAnswerAndIdLimitsTest {
     }
 
     /**
-     * A pinned peer appliance gone bad: its first answer is 64 MiB, every later one a 503 whose text
+     * A pinned peer appliance gone bad: it answers 64 MiB until the test has seen the forwarder's
+     * account of that (retries come fast, and a later answer replaces it), then a 503 whose text
      * tries to forge a log line and runs on for 100 kB.
      */
     static HttpsServer standInPeer() throws Exception {
@@ -136,7 +138,7 @@ class PeerAnswerAndIdLimitsTest {
         server.createContext(EnvelopeReceiver.PATH, exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
-                if (peerRequests.incrementAndGet() == 1) {
+                if (answerHuge.get()) {
                     exchange.sendResponseHeaders(200, HUGE);
                     byte[] chunk = new byte[64 * 1024];
                     long written = 0;
@@ -186,6 +188,7 @@ class PeerAnswerAndIdLimitsTest {
         assertTrue(hugeEnded.await(60, TimeUnit.SECONDS), "the stand-in's huge answer was cut off");
         assertTrue(hugeWritten.get() < HUGE, "the forwarder did not read 64 MiB: " + hugeWritten.get());
         JsonNode delivery = awaitLastError(id, "with more than 256 KiB");
+        answerHuge.set(false);
         assertFalse(delivery.path("status").asText().equals("delivered"), delivery.toString());
 
         // The next attempts meet the 503 that tries to forge a log line: one clean line is kept.

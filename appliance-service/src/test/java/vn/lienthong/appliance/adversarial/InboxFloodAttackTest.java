@@ -48,6 +48,7 @@ import vn.lienthong.appliance.tls.JsseContexts;
 import vn.lienthong.appliance.tls.PinnedServerTrustManager;
 import vn.lienthong.hsm.cms.CmsSigner;
 import vn.lienthong.hsm.testing.SoftHsmTestToken;
+import vn.lienthong.hsm.token.TokenConfig;
 import vn.lienthong.hsm.token.Token;
 import vn.lienthong.hsm.token.TokenKey;
 import vn.lienthong.provisioning.registry.Tenant;
@@ -388,13 +389,14 @@ class InboxFloodAttackTest {
                   path: data
                   map-size-mib: 256
                 hsm:
+                  library: %s
                   token-label: %s
                   pin: file:%s
                 forwarder:
                   initial-backoff-millis: 100
                   max-backoff-millis: 1000
                   request-timeout-millis: 10000
-                """.formatted(name, api, axis, ops, token.label(), token.pinFile()));
+                """.formatted(name, api, axis, ops, TokenConfig.SOFTHSM2_LIBRARY, token.label(), token.pinFile()));
         return config;
     }
 
