@@ -15,8 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import vn.lienthong.appliance.admission.HelidonAdmission;
 import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.TransportProblems;
+import vn.lienthong.appliance.axis.DirectoryPins;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.axis.transport.AxisServer;
 import vn.lienthong.appliance.axis.transport.AxisServerSettings;
@@ -33,6 +35,7 @@ import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
+import vn.lienthong.appliance.tls.HandshakeSigners;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
@@ -69,6 +72,7 @@ public final class Appliance implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private KeyUsageAudit keyUsage;
     private WebServer operatorServer;
+    private HandshakeSigners handshakeSigners;
 
     private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
                       List<TokenSupervisor> tenantTokens, ApplianceKeys keys, Forwarder forwarder,
@@ -103,6 +107,9 @@ public final class Appliance implements AutoCloseable {
                 config.storageMaxMapSizeBytes(), metrics::storageCommitted);
         TokenSupervisor token = null;
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
+        // Every TLS handshake's HSM signature, on every listener, is made by this bounded pool.
+        HandshakeSigners handshakeSigners = new HandshakeSigners(config.hsmHandshakeSigners(),
+                HandshakeSigners.DEFAULT_WAIT);
         try {
             token = new TokenSupervisor(config.token(), opener, boundary);
             TokenSupervisor mainToken = token;
@@ -131,25 +138,30 @@ public final class Appliance implements AutoCloseable {
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding());
 
+            // The axis admits only the peer appliances the routing directory pins, in the handshake.
+            AnchorTrustManager axisTrust = new AnchorTrustManager(registry::trustAnchors,
+                    new DirectoryPins(registry, () -> presentedTls.get().certificate()));
             AxisServer axisServer = AxisServer.start(
-                    AxisServerSettings.of(config.axis().host(), config.axis().port()),
-                    tlsKey, anchors,
+                    AxisServerSettings.of(config.axis().host(), config.axis().port()).withLimits(config.axis().limits()),
+                    tlsKey, axisTrust,
                     new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox(),
                             isolation),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
-                    }));
+                        case TlsHandshakeListener.Refused r -> r.outcome();
+                    }), handshakeSigners);
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
                     forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, isolation,
                     new SubmissionRate(System::nanoTime), config.acceptSha1Signatures());
-            HttpRouting.Builder apiRouting = HttpRouting.builder();
+            HelidonAdmission apiAdmission = new HelidonAdmission(config.api().limits());
+            HttpRouting.Builder apiRouting = HttpRouting.builder().addFilter(apiAdmission.bodyRate());
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
                     organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock).routing(apiRouting);
             api.routing(apiRouting);
-            WebServer apiServer = WebServer.builder()
+            WebServer apiServer = apiAdmission.configure(WebServer.builder())
                     .host(config.api().host())
                     .port(config.api().port())
                     .shutdownHook(false)
@@ -160,7 +172,8 @@ public final class Appliance implements AutoCloseable {
                         d.addHandler(DirectHandler.EventType.BAD_REQUEST, problems)
                                 .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, problems);
                     })
-                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
+                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust,
+                            handshakeSigners.reporting(() -> metrics.tlsHandshake("api", "signer-busy"))))
                     .routing(apiRouting)
                     .build()
                     .start();
@@ -180,14 +193,16 @@ public final class Appliance implements AutoCloseable {
 
             // The operator API: its own mutual-TLS listener, only when the configuration names one.
             WebServer operatorServer = ApplianceConfig.operatorListener(config.file()).map(listener -> {
-                HttpRouting.Builder operatorRouting = HttpRouting.builder();
+                HelidonAdmission operatorAdmission = new HelidonAdmission(listener.limits());
+                HttpRouting.Builder operatorRouting = HttpRouting.builder().addFilter(operatorAdmission.bodyRate());
                 new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock).routing(operatorRouting);
-                return WebServer.builder()
+                return operatorAdmission.configure(WebServer.builder())
                         .host(listener.host())
                         .port(listener.port())
                         .shutdownHook(false)
                         .tls(HelidonTls.of(presentedTls::get, new ObservedClientTrust(anchors,
-                                outcome -> metrics.tlsHandshake("operator", outcome))))
+                                outcome -> metrics.tlsHandshake("operator", outcome)),
+                                handshakeSigners.reporting(() -> metrics.tlsHandshake("operator", "signer-busy"))))
                         .routing(operatorRouting)
                         .build()
                         .start();
@@ -200,7 +215,7 @@ public final class Appliance implements AutoCloseable {
             long reloadMillis = config.keyReloadInterval().toMillis();
             housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey, renewed -> {
                 presentedTls.set(renewed);
-                axisServer.reloadTls(renewed, anchors);
+                axisServer.reloadTls(renewed, axisTrust);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(() -> adoptStorageSize(config, storage),
@@ -212,10 +227,12 @@ public final class Appliance implements AutoCloseable {
                     housekeeping);
             appliance.keyUsage = keyUsage;
             appliance.operatorServer = operatorServer;
+            appliance.handshakeSigners = handshakeSigners;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
         } catch (RuntimeException e) {
+            handshakeSigners.close();
             tenantTokens.forEach(TokenSupervisor::close);
             if (token != null) {
                 token.close();
@@ -283,6 +300,7 @@ public final class Appliance implements AutoCloseable {
         if (operatorServer != null) {
             operatorServer.stop();
         }
+        handshakeSigners.close();
         keyUsage.flush();
         keys.close();
         tenantTokens.forEach(TokenSupervisor::close);

@@ -28,6 +28,29 @@ public interface TlsHandshakeListener {
             implements Outcome {
     }
 
+    /**
+     * The listener refused the connection by its own admission rules rather than by a failed check of TLS:
+     * {@code outcome} is the metric label ({@code unpinned}, {@code signer-busy}, {@code connection-limit},
+     * {@code address-limit}), the reason one sentence for the log.
+     */
+    record Refused(SocketAddress remote, String outcome, String reason) implements Outcome {
+    }
+
+    /** How a failed handshake is told: {@link Refused} when an admission rule refused it, else {@link Failed}. */
+    static Outcome failure(SocketAddress remote, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AdmissionRefusal refusal) {
+                return new Refused(remote, refusal.outcome(), t.getMessage());
+            }
+        }
+        return Failed.of(remote, cause);
+    }
+
+    /** A failure that is an admission rule's refusal, with its metric label. */
+    interface AdmissionRefusal {
+        String outcome();
+    }
+
     /** The handshake failed; the reason is one sentence for the log, never a secret. */
     record Failed(SocketAddress remote, String reason) implements Outcome {
 

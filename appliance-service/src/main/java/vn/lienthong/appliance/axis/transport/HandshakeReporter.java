@@ -31,7 +31,7 @@ final class HandshakeReporter extends ChannelInboundHandlerAdapter {
                 outcome = new TlsHandshakeListener.Succeeded(ctx.channel().remoteAddress(), session.getProtocol(),
                         session.getCipherSuite(), Objects.requireNonNullElse(tls.applicationProtocol(), ""));
             } else {
-                outcome = TlsHandshakeListener.Failed.of(ctx.channel().remoteAddress(), done.cause());
+                outcome = TlsHandshakeListener.failure(ctx.channel().remoteAddress(), done.cause());
             }
             try {
                 listener.handshake(outcome);
