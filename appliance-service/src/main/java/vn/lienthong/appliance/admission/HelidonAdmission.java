@@ -8,6 +8,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
@@ -47,7 +48,7 @@ public final class HelidonAdmission {
         server.maxTcpConnections(limits.maxConnections())
                 .maxConcurrentRequests(limits.maxConcurrentRequests())
                 .connectionOptions(options -> options.readTimeout(limits.requestHeaderTimeout()))
-                .addConnectionSelector(new CountedHttp1(Http1ConnectionSelector.builder().build()));
+                .addConnectionSelector(new CountedHttp1(Http1ConnectionSelector.builder().config(Http1Config.create()).build()));
         return server;
     }
 
