@@ -20,13 +20,13 @@ import vn.lienthong.hsm.token.TokenSupervisor;
  * the operator CLI in this JVM (before it starts: LMDB must not be opened twice in one process),
  * listening on free loopback ports.
  */
-final class TestAppliance implements AutoCloseable {
+public final class TestAppliance implements AutoCloseable {
 
-    final String name;
-    final Path dir;
-    final Path config;
-    final ApplianceSetup.Result setup;
-    Appliance running;
+    public final String name;
+    public final Path dir;
+    public final Path config;
+    public final ApplianceSetup.Result setup;
+    public Appliance running;
 
     private TestAppliance(String name, Path dir, Path config, ApplianceSetup.Result setup) {
         this.name = name;
@@ -36,7 +36,7 @@ final class TestAppliance implements AutoCloseable {
     }
 
     /** Writes the config, provisions TLS identity and tenants (the token must exist already). */
-    static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
+    public static TestAppliance provision(String name, Path parent, SoftHsmTestToken token, DemoCa ca, Path caRoot,
                                    List<ApplianceSetup.TenantSpec> tenants) throws Exception {
         return provision(name, parent, token, ca, caRoot, tenants, "");
     }
@@ -85,7 +85,7 @@ final class TestAppliance implements AutoCloseable {
     }
 
     /** Runs {@code lienthong provision --config CONFIG …} in this JVM; fails the test on a non-zero exit. */
-    static void cli(Path config, List<String> arguments) {
+    public static void cli(Path config, List<String> arguments) {
         List<String> all = new ArrayList<>(List.of("provision", "--config", config.toString()));
         all.addAll(arguments);
         StringWriter err = new StringWriter();
@@ -98,7 +98,7 @@ final class TestAppliance implements AutoCloseable {
         }
     }
 
-    void start() {
+    public void start() {
         running = Appliance.start(ApplianceConfig.load(config));
     }
 
@@ -107,11 +107,11 @@ final class TestAppliance implements AutoCloseable {
         running = Appliance.start(ApplianceConfig.load(config), opener, boundary);
     }
 
-    URI axis() {
+    public URI axis() {
         return running.axisUri();
     }
 
-    DocumentSystemClient documentSystem(String organId, DemoCa ca) {
+    public DocumentSystemClient documentSystem(String organId, DemoCa ca) {
         ApplianceSetup.DmsIdentity dms = setup.documentSystems().get(organId);
         return new DocumentSystemClient(URI.create("https://localhost:" + running.apiUri().getPort()), dms.key(),
                 dms.certificate(), ca.root());
@@ -125,7 +125,7 @@ final class TestAppliance implements AutoCloseable {
     }
 
     /** Closes each that is not null, in order, going on past any that fails: a test's clean-up after a failure. */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         for (AutoCloseable resource : resources) {
             try {
                 if (resource != null) {
@@ -135,5 +135,32 @@ final class TestAppliance implements AutoCloseable {
                 // best effort: the test's own failure, if any, is what matters
             }
         }
+    }
+
+    /** A small edXML document from {@code from} to each of {@code to}, with a fresh document id. */
+    public static byte[] edxml(String from, List<String> to, String subject) {
+        StringBuilder recipients = new StringBuilder();
+        for (String organ : to) {
+            recipients.append("<edXML:To><edXML:OrganId>").append(organ).append("</edXML:OrganId></edXML:To>");
+        }
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                    <edXML:edXMLHeader>
+                      <edXML:MessageHeader>
+                        <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
+                        %s
+                        <edXML:DocumentId>%s</edXML:DocumentId>
+                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
+                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
+                        <edXML:Subject>%s</edXML:Subject>
+                      </edXML:MessageHeader>
+                    </edXML:edXMLHeader>
+                    <edXML:edXMLBody/>
+                  </edXML:edXMLEnvelope>
+                </edXML>
+                """.formatted(from, recipients, java.util.UUID.randomUUID(), subject)).strip()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

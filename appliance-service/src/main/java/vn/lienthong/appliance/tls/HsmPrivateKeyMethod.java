@@ -46,6 +46,11 @@ final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
             if (failure == null) {
                 result.setSuccess(signature);
             } else {
+                if (failure instanceof TlsHandshakeListener.AdmissionRefusal && engine != null
+                        && engine.getHandshakeSession() != null) {
+                    // BoringSSL reports only "private key operation failed"; leave the reason for the listener.
+                    engine.getHandshakeSession().putValue(TlsHandshakeListener.REFUSAL_SESSION_KEY, failure);
+                }
                 result.setFailure(failure);
             }
         });

@@ -36,8 +36,20 @@ public interface TlsHandshakeListener {
     record Refused(SocketAddress remote, String outcome, String reason) implements Outcome {
     }
 
-    /** How a failed handshake is told: {@link Refused} when an admission rule refused it, else {@link Failed}. */
-    static Outcome failure(SocketAddress remote, Throwable cause) {
+    /**
+     * The session value under which a part of the handshake that failed by an admission rule leaves its
+     * {@link AdmissionRefusal}, for an engine (BoringSSL) that does not carry the cause to the handshake's failure.
+     */
+    String REFUSAL_SESSION_KEY = "lienthong.admission-refusal";
+
+    /**
+     * How a failed handshake is told: {@link Refused} when an admission rule refused it (found in the cause or
+     * left in {@code session}, which may be null), else {@link Failed}.
+     */
+    static Outcome failure(SocketAddress remote, Throwable cause, javax.net.ssl.SSLSession session) {
+        if (session != null && session.getValue(REFUSAL_SESSION_KEY) instanceof AdmissionRefusal refusal) {
+            return new Refused(remote, refusal.outcome(), ((Throwable) refusal).getMessage());
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof AdmissionRefusal refusal) {
                 return new Refused(remote, refusal.outcome(), t.getMessage());
@@ -46,7 +58,7 @@ public interface TlsHandshakeListener {
         return Failed.of(remote, cause);
     }
 
-    /** A failure that is an admission rule's refusal, with its metric label. */
+    /** A failure (a {@link Throwable}) that is an admission rule's refusal, with its metric label. */
     interface AdmissionRefusal {
         String outcome();
     }
