@@ -124,12 +124,14 @@ public final class AttackHarness {
         });
         double underAttack;
         long growth;
-        try (AutoCloseable running = attack.start()) {
+        AutoCloseable running = attack.start();
+        try {
             long before = storeUsedBytes();
             Thread.sleep(alone.toMillis());
             growth = storeUsedBytes() - before;
             underAttack = legitimateRate(window);
         } finally {
+            running.close();
             sampling.set(false);
             sampler.join(5_000);
         }

