@@ -149,7 +149,8 @@ public final class AttackHarness {
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < senders; i++) {
-            threads.add(Thread.ofVirtual().name("legitimate-sender-" + i).start(() -> {
+            // Platform threads, as the document systems are other machines' programs.
+            threads.add(Thread.ofPlatform().daemon().name("legitimate-sender-" + i).start(() -> {
                 while (System.nanoTime() < deadline) {
                     try {
                         delivery.deliverOne();

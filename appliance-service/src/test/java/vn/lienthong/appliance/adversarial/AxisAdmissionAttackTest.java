@@ -154,13 +154,14 @@ class AxisAdmissionAttackTest {
             }
         }), WINDOW, ALONE);
 
+        System.out.println("unpinned flood: " + refused + " connections refused in the handshake, " + answered
+                + " answered");
         report.assertHeld();
         assertEquals(0, answered.get(), "an unpinned client got an HTTP answer");
         assertTrue(refused.get() > 0, "the flood made no attempt");
         double unpinnedNow = harness.metric("lienthong_tls_handshakes_total", "outcome=\"unpinned\"");
         assertTrue(unpinnedNow - unpinnedBefore >= refused.get() / 2.0,
                 "refusals counted as unpinned handshakes: " + (unpinnedNow - unpinnedBefore) + " of " + refused);
-        System.out.println("unpinned flood: " + refused + " connections refused in the handshake");
     }
 
     @Test
@@ -175,7 +176,7 @@ class AxisAdmissionAttackTest {
 
         AttackHarness.Report report = harness.measure("slow bodies", () -> loop(200, 5_000, () -> {
             String source = sources.get(Math.floorMod(next.getAndIncrement(), sources.size()));
-            try (SSLSocket socket = RawTls.open(pinned, source, bAxis, "http/1.1", 400)) {
+            try (SSLSocket socket = RawTls.open(pinned, source, bAxis, "http/1.1", 1_000)) {
                 mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
                 try {
                     OutputStream out = socket.getOutputStream();
@@ -190,15 +191,15 @@ class AxisAdmissionAttackTest {
             } catch (IOException e) {
                 other.incrementAndGet();
             }
-            // Cut off, it comes back: hundreds of connections held without a handshake flood.
-            pause(Duration.ofSeconds(2));
+            // Cut off, it comes back: hundreds of connections, and not a handshake flood as well.
+            pause(Duration.ofSeconds(4));
         }), WINDOW, ALONE);
 
-        report.assertHeld();
-        assertTrue(mostOpen.get() >= 100, "the attack held " + mostOpen + " connections at most");
-        assertTrue(cutOff.get() >= mostOpen.get(), "slow bodies cut off with 408: " + cutOff + ", other ends: " + other);
         System.out.println("slow bodies: " + mostOpen + " connections held at most, " + cutOff + " cut off with 408, "
                 + other + " other ends");
+        report.assertHeld();
+        assertTrue(cutOff.get() >= 200, "hundreds of slow bodies cut off with 408: " + cutOff + ", other ends: "
+                + other);
     }
 
     @Test
@@ -213,7 +214,7 @@ class AxisAdmissionAttackTest {
             try (SSLSocket socket = RawTls.open(pinned, "127.0.0.7", bAxis, "h2", 10_000);
                  RawHttp2 h2 = new RawHttp2(socket)) {
                 AtomicBoolean connected = new AtomicBoolean(true);
-                Thread reader = Thread.ofVirtual().start(() -> {
+                Thread reader = Thread.ofPlatform().daemon().start(() -> {
                     try {
                         while (connected.get()) {
                             RawHttp2.Frame frame = h2.read();
@@ -257,14 +258,17 @@ class AxisAdmissionAttackTest {
             }
         }), WINDOW, ALONE);
 
+        System.out.println("stream flood: " + opened + " streams opened, " + refusedStreams + " refused, " + answers
+                + " answered");
         report.assertHeld();
         assertEquals(32, advertised.get(), "SETTINGS_MAX_CONCURRENT_STREAMS");
         assertTrue(refusedStreams.get() > 0, "streams beyond the limit refused: " + refusedStreams + " of " + opened);
-        System.out.println("stream flood: " + opened + " streams opened, " + refusedStreams + " refused, " + answers
-                + " answered");
     }
 
-    /** Sends a byte at a time until the server answers; returns its status line ("" if it only closed). */
+    /**
+     * Sends a byte each time the read timeout passes without an answer, until the server answers; returns its
+     * status line ("" if it only closed).
+     */
     private static String trickleUntilAnswered(SSLSocket socket) throws IOException {
         OutputStream out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
@@ -310,7 +314,7 @@ class AxisAdmissionAttackTest {
     }
 
     /**
-     * Runs {@code round} on {@code threads} virtual threads, each at most {@code rounds} times and for at most
+     * Runs {@code round} on {@code threads} platform threads, each at most {@code rounds} times and for at most
      * {@link #ATTACK_BOUND}, until the handle is closed.
      */
     private static AutoCloseable loop(int threads, int rounds, Round round) {
@@ -318,7 +322,9 @@ class AxisAdmissionAttackTest {
         long deadline = System.nanoTime() + ATTACK_BOUND.toNanos();
         List<Thread> attackers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            attackers.add(Thread.ofVirtual().name("attacker-" + i).start(() -> {
+            // Platform threads: an attacker is another machine, it must not queue for the carriers of the
+            // virtual threads that appliance a (in this JVM) serves its document system with.
+            attackers.add(Thread.ofPlatform().daemon().name("attacker-" + i).start(() -> {
                 for (int n = 0; n < rounds && running.get() && System.nanoTime() < deadline; n++) {
                     try {
                         round.run();

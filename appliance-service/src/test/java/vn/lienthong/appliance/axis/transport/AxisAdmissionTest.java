@@ -243,6 +243,34 @@ class AxisAdmissionTest {
     }
 
     @Test
+    void givesBackThePlaceOfEveryRequestCutOffOrAbandonedMidBody() throws Exception {
+        AxisServer server = start(limits(1024, 64, 32, 2, Duration.ofSeconds(1)), this::ok);
+        String head = "POST /axis/v1/envelopes HTTP/1.1\r\nHost: b\r\nContent-Length: 100000\r\n\r\n";
+        for (int i = 0; i < 3; i++) {
+            // Abandoned by the client mid-body...
+            SSLSocket abandoned = connect(server, pinnedClient, "127.0.0.1", "http/1.1");
+            abandoned.getOutputStream().write((head + "xx").getBytes(StandardCharsets.US_ASCII));
+            abandoned.getOutputStream().flush();
+            abandoned.close();
+            // ... or cut off by the server for a body that does not come.
+            SSLSocket stalled = connect(server, pinnedClient, "127.0.0.1", "http/1.1");
+            assertEquals("HTTP/1.1 408 Request Timeout", statusAfter(stalled, head));
+        }
+        // Places are given back on the event loop as the connections close: wait for one to answer.
+        String status = "";
+        for (int attempt = 0; attempt < 50 && !status.equals("HTTP/1.1 200 OK"); attempt++) {
+            status = statusAfter(connect(server, pinnedClient, "127.0.0.1", "http/1.1"),
+                    "GET /x HTTP/1.1\r\nHost: b\r\n\r\n");
+            if (!status.equals("HTTP/1.1 200 OK")) {
+                Thread.sleep(100);
+            }
+        }
+        assertEquals("HTTP/1.1 200 OK", status);
+        SSLSocket second = connect(server, pinnedClient, "127.0.0.1", "http/1.1");
+        assertEquals("HTTP/1.1 200 OK", statusAfter(second, "GET /x HTTP/1.1\r\nHost: b\r\n\r\n"));
+    }
+
+    @Test
     void refusesStreamsBeyondTheLimitOnOneHttp2Connection() throws Exception {
         AxisServer server = start(limits(1024, 64, 2, 256, Duration.ofSeconds(10)), this::ok);
         RawHttp2 h2 = new RawHttp2(connect(server, pinnedClient, "127.0.0.1", "h2"));
