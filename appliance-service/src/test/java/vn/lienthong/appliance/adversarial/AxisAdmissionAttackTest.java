@@ -175,13 +175,17 @@ class AxisAdmissionAttackTest {
         AtomicInteger next = new AtomicInteger();
 
         AttackHarness.Report report = harness.measure("slow bodies", () -> loop(200, 5_000, () -> {
-            String source = sources.get(Math.floorMod(next.getAndIncrement(), sources.size()));
+            int n = next.getAndIncrement();
+            String source = sources.get(n % sources.size());
+            // Half trickle their headers (the classic slowloris), half a body announced as a megabyte.
+            boolean slowHeaders = (n / sources.size()) % 2 == 0;
             try (SSLSocket socket = RawTls.open(pinned, source, bAxis, "http/1.1", 1_000)) {
                 mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
                 try {
                     OutputStream out = socket.getOutputStream();
                     out.write(("POST /axis/v1/envelopes HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: 1048576\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + (slowHeaders ? "X-Slow: " : "Content-Length: 1048576\r\n\r\n"))
+                            .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     String status = trickleUntilAnswered(socket);
                     (status.startsWith("HTTP/1.1 408") ? cutOff : other).incrementAndGet();
