@@ -298,6 +298,27 @@ class AxisAdmissionTest {
     }
 
     @Test
+    void cutsOffAnHttp2StreamWhoseBodyDoesNotComeWith408() throws Exception {
+        AxisServer server = start(limits(1024, 64, 32, 256, Duration.ofSeconds(10)), this::ok);
+        RawHttp2 h2 = new RawHttp2(connect(server, pinnedClient, "127.0.0.1", "h2"));
+        h2.headers(1, Map.of(":method", "POST", ":scheme", "https", ":authority", "b",
+                ":path", "/axis/v1/envelopes", "content-length", "1000"), false);
+        RawHttp2.Frame answer;
+        do {
+            answer = h2.read();
+            if (answer.type() == RawHttp2.SETTINGS && (answer.flags() & 1) == 0) {
+                h2.acknowledgeSettings();
+            }
+        } while (answer.type() != RawHttp2.HEADERS && answer.type() != RawHttp2.RST_STREAM);
+        assertEquals(RawHttp2.HEADERS, answer.type(), "the stream was reset without an answer");
+        assertEquals(1, answer.streamId());
+        var block = io.netty.buffer.Unpooled.wrappedBuffer(answer.payload());
+        assertEquals("408", new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder()
+                .decodeHeaders(1, block).status().toString());
+        assertEquals(0, handled.get());
+    }
+
+    @Test
     void refusesAnUnpinnedClientCertificateInTheHandshake() throws Exception {
         AxisServer server = start(limits(1024, 64, 32, 256, Duration.ofSeconds(10)), this::ok);
         SSLSocket socket;
