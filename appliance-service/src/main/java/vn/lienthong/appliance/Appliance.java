@@ -155,7 +155,8 @@ public final class Appliance implements AutoCloseable {
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
                     forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, isolation,
                     new SubmissionRate(System::nanoTime), config.acceptSha1Signatures());
-            HelidonAdmission apiAdmission = new HelidonAdmission(config.api().limits());
+            HelidonAdmission apiAdmission = new HelidonAdmission(config.api().limits(),
+                    outcome -> metrics.tlsHandshake("api", outcome));
             HttpRouting.Builder apiRouting = HttpRouting.builder().addFilter(apiAdmission.bodyRate());
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
@@ -193,7 +194,8 @@ public final class Appliance implements AutoCloseable {
 
             // The operator API: its own mutual-TLS listener, only when the configuration names one.
             WebServer operatorServer = ApplianceConfig.operatorListener(config.file()).map(listener -> {
-                HelidonAdmission operatorAdmission = new HelidonAdmission(listener.limits());
+                HelidonAdmission operatorAdmission = new HelidonAdmission(listener.limits(),
+                        outcome -> metrics.tlsHandshake("operator", outcome));
                 HttpRouting.Builder operatorRouting = HttpRouting.builder().addFilter(operatorAdmission.bodyRate());
                 new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock).routing(operatorRouting);
                 return operatorAdmission.configure(WebServer.builder())

@@ -37,10 +37,17 @@ public final class HelidonAdmission {
 
     private final ListenerLimits limits;
     private final ConnectionCount connections;
+    private final java.util.function.Consumer<String> refusals;
 
     public HelidonAdmission(ListenerLimits limits) {
+        this(limits, outcome -> { });
+    }
+
+    /** @param refusals told the outcome label of each connection refused by a limit ({@code address-limit}) */
+    public HelidonAdmission(ListenerLimits limits, java.util.function.Consumer<String> refusals) {
         this.limits = limits;
         this.connections = new ConnectionCount(limits);
+        this.refusals = refusals;
     }
 
     /** Applies the connection limits and the timeouts to a listener's builder. */
@@ -190,9 +197,11 @@ public final class HelidonAdmission {
 
         // Over the limit, the connection is closed unserved: returning from handle ends it.
         private boolean admitted() {
-            if (connections.admit(address) == ConnectionCount.Admission.ADMITTED) {
+            ConnectionCount.Admission admission = connections.admit(address);
+            if (admission == ConnectionCount.Admission.ADMITTED) {
                 return true;
             }
+            refusals.accept(admission.outcome());
             served.close(true);
             return false;
         }

@@ -29,10 +29,12 @@ class HelidonAdmissionTest {
 
     private WebServer server;
     private final List<Socket> sockets = new ArrayList<>();
+    private final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void startAServerWithTightLimits() {
-        HelidonAdmission admission = new HelidonAdmission(new ListenerLimits(16, 2, 1, 16, Duration.ofSeconds(5), 8192));
+        HelidonAdmission admission = new HelidonAdmission(new ListenerLimits(16, 2, 1, 16, Duration.ofSeconds(5), 8192),
+                refusals::add);
         HttpRouting.Builder routing = HttpRouting.builder().addFilter(admission.bodyRate())
                 .post("/echo", (req, res) -> {
                     try (InputStream body = req.content().inputStream()) {
@@ -92,6 +94,7 @@ class HelidonAdmissionTest {
             refused = "";
         }
         assertEquals("", refused, "a third connection from one address was served");
+        assertEquals(List.of("address-limit"), refusals);
 
         assertEquals("HTTP/1.1 200 OK", statusAfter(connect("127.0.0.2"), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
     }
