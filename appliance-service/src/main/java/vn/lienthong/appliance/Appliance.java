@@ -15,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import vn.lienthong.appliance.admission.HelidonAdmission;
 import vn.lienthong.appliance.api.LocalApi;
 import vn.lienthong.appliance.api.TransportProblems;
 import vn.lienthong.appliance.audit.AuditCheckpointer;
 import vn.lienthong.appliance.audit.RefusalAudit;
+import vn.lienthong.appliance.axis.DirectoryPins;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.axis.transport.AxisServer;
 import vn.lienthong.appliance.axis.transport.AxisServerSettings;
@@ -37,6 +39,7 @@ import vn.lienthong.appliance.status.StatusHistory;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.appliance.tenancy.SubmissionRate;
 import vn.lienthong.appliance.tls.AnchorTrustManager;
+import vn.lienthong.appliance.tls.HandshakeSigners;
 import vn.lienthong.appliance.tls.HelidonTls;
 import vn.lienthong.appliance.tls.ObservedClientTrust;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
@@ -77,6 +80,7 @@ public final class Appliance implements AutoCloseable {
     private RefusalAudit refusals;
     private AuditCheckpointer checkpointer;
     private WebServer operatorServer;
+    private HandshakeSigners handshakeSigners;
 
     private Appliance(ApplianceConfig config, Storage storage, TokenSupervisor token,
                       List<TokenSupervisor> tenantTokens, ApplianceKeys keys, Forwarder forwarder,
@@ -113,6 +117,9 @@ public final class Appliance implements AutoCloseable {
         storage.limitIntake(config.intakeWatermark().highWaterPercent(), config.intakeWatermark().lowWaterPercent());
         TokenSupervisor token = null;
         List<TokenSupervisor> tenantTokens = new ArrayList<>();
+        // Every TLS handshake's HSM signature, on every listener, is made by this bounded pool.
+        HandshakeSigners handshakeSigners = new HandshakeSigners(config.hsmHandshakeSigners(),
+                HandshakeSigners.DEFAULT_WAIT);
         try {
             token = new TokenSupervisor(config.token(), opener, boundary);
             TokenSupervisor mainToken = token;
@@ -152,26 +159,36 @@ public final class Appliance implements AutoCloseable {
             Forwarder forwarder = new Forwarder(storage.outbox(), registry, keys, metrics, clock,
                     config.forwarding(), isolation);
 
+            // The axis admits only the peer appliances the routing directory pins, in the handshake.
+            DirectoryPins pins = new DirectoryPins(registry, () -> presentedTls.get().certificate());
+            AnchorTrustManager axisTrust = new AnchorTrustManager(registry::trustAnchors, registry::revocationLists,
+                    chain -> {
+                        pins.check(chain);
+                        crlFetcher.learn(chain);
+                    });
             AxisServer axisServer = AxisServer.start(
-                    AxisServerSettings.of(config.axis().host(), config.axis().port()),
-                    tlsKey, anchors,
+                    AxisServerSettings.of(config.axis().host(), config.axis().port()).withLimits(config.axis().limits()),
+                    tlsKey, axisTrust,
                     new EnvelopeReceiver(registry, keys, storage.inbox(), metrics, clock, statuses, storage.outbox(),
                             isolation),
                     outcome -> metrics.tlsHandshake("axis", switch (outcome) {
                         case TlsHandshakeListener.Succeeded s -> "success";
                         case TlsHandshakeListener.Failed f -> "failure";
-                    }));
+                        case TlsHandshakeListener.Refused r -> r.outcome();
+                    }), handshakeSigners);
 
             LocalApi api = new LocalApi(registry, keys, storage.outbox(), storage.inbox(), metrics, clock,
                     forwarder::wakeUp, config.inboxVisibilityTimeout(), statuses, isolation,
                     new SubmissionRate(System::nanoTime), config.acceptSha1Signatures());
-            HttpRouting.Builder apiRouting = HttpRouting.builder();
+            HelidonAdmission apiAdmission = new HelidonAdmission(config.api().limits(),
+                    outcome -> metrics.tlsHandshake("api", outcome));
+            HttpRouting.Builder apiRouting = HttpRouting.builder().addFilter(apiAdmission.bodyRate());
             new SdkApi(api, registry, storage.outbox(), storage.inbox(), statuses,
                     // Through the supervisor: the secrets' HSM key belongs to whichever session is current.
                     organ -> mainToken.use(t -> registry.sdkSecrets(t).secret(organ)), clock, isolation)
                     .routing(apiRouting);
             api.routing(apiRouting);
-            WebServer apiServer = WebServer.builder()
+            WebServer apiServer = apiAdmission.configure(WebServer.builder())
                     .host(config.api().host())
                     .port(config.api().port())
                     .shutdownHook(false)
@@ -182,7 +199,8 @@ public final class Appliance implements AutoCloseable {
                         d.addHandler(DirectHandler.EventType.BAD_REQUEST, problems)
                                 .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, problems);
                     })
-                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust))
+                    .tls(HelidonTls.of(presentedTls::get, apiClientTrust,
+                            handshakeSigners.reporting(() -> metrics.tlsHandshake("api", "signer-busy"))))
                     .routing(apiRouting)
                     .build()
                     .start();
@@ -206,15 +224,18 @@ public final class Appliance implements AutoCloseable {
 
             // The operator API: its own mutual-TLS listener, only when the configuration names one.
             WebServer operatorServer = ApplianceConfig.operatorListener(config.file()).map(listener -> {
-                HttpRouting.Builder operatorRouting = HttpRouting.builder();
+                HelidonAdmission operatorAdmission = new HelidonAdmission(listener.limits(),
+                        outcome -> metrics.tlsHandshake("operator", outcome));
+                HttpRouting.Builder operatorRouting = HttpRouting.builder().addFilter(operatorAdmission.bodyRate());
                 new OperatorApi(registry, storage.outbox(), keys, storage.audit(), clock, refusals)
                         .routing(operatorRouting);
-                return WebServer.builder()
+                return operatorAdmission.configure(WebServer.builder())
                         .host(listener.host())
                         .port(listener.port())
                         .shutdownHook(false)
                         .tls(HelidonTls.of(presentedTls::get, new ObservedClientTrust(anchors,
-                                outcome -> metrics.tlsHandshake("operator", outcome))))
+                                outcome -> metrics.tlsHandshake("operator", outcome)),
+                                handshakeSigners.reporting(() -> metrics.tlsHandshake("operator", "signer-busy"))))
                         .routing(operatorRouting)
                         .build()
                         .start();
@@ -227,7 +248,7 @@ public final class Appliance implements AutoCloseable {
             long reloadMillis = config.keyReloadInterval().toMillis();
             housekeeping.scheduleWithFixedDelay(new TlsIdentityWatch(keys, tlsKey, renewed -> {
                 presentedTls.set(renewed);
-                axisServer.reloadTls(renewed, anchors);
+                axisServer.reloadTls(renewed, axisTrust);
             }), reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
             housekeeping.scheduleWithFixedDelay(keyUsage::flush, 1, 1, TimeUnit.SECONDS);
             housekeeping.scheduleWithFixedDelay(refusals::flushIfDue, 1, 1, TimeUnit.SECONDS);
@@ -250,10 +271,12 @@ public final class Appliance implements AutoCloseable {
             appliance.refusals = refusals;
             appliance.checkpointer = checkpointer;
             appliance.operatorServer = operatorServer;
+            appliance.handshakeSigners = handshakeSigners;
             LOG.log(System.Logger.Level.INFO, "appliance '" + config.name() + "' started: local API "
                     + appliance.apiUri() + ", axis " + appliance.axisUri() + ", operations " + appliance.opsUri());
             return appliance;
         } catch (RuntimeException e) {
+            handshakeSigners.close();
             tenantTokens.forEach(TokenSupervisor::close);
             if (token != null) {
                 token.close();
@@ -345,6 +368,7 @@ public final class Appliance implements AutoCloseable {
             operatorServer.stop();
         }
         refusals.flush();
+        handshakeSigners.close();
         keyUsage.flush();
         try {
             // The last records are signed too, so that a log cut short while the service is down shows.

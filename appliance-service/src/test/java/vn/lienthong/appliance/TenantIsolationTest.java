@@ -341,9 +341,16 @@ class TenantIsolationTest {
         }
     }
 
-    /** Imports the routing directory into both appliances with the CLI in a child process, while they run. */
+    /**
+     * Imports the routing directory into both appliances with the CLI in a child process, while they run. It also
+     * pins tenant A's document-system certificate as the appliance of an organ of its own, so that the axis lets
+     * it past the handshake and its replays meet the checks on the envelope.
+     */
     private static void importDirectory(List<ApplianceSetup.Route> routes) throws Exception {
-        Files.writeString(directory, ApplianceSetup.directoryJson(routes));
+        List<ApplianceSetup.Route> all = new ArrayList<>(routes);
+        all.add(new ApplianceSetup.Route("000.00.00.Z99", shared.axis().toString(),
+                vn.lienthong.hsm.cert.Pem.sha256Fingerprint(shared.setup.documentSystems().get(A).certificate())));
+        Files.writeString(directory, ApplianceSetup.directoryJson(all));
         JvmLauncher launcher = new JvmLauncher();
         for (TestAppliance appliance : List.of(peer, shared)) {
             JvmLauncher.Result result = launcher.run(Map.of(), List.of("provision", "--config",

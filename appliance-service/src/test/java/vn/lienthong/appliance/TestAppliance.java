@@ -87,7 +87,7 @@ public final class TestAppliance implements AutoCloseable {
     }
 
     /** Runs {@code lienthong provision --config CONFIG …} in this JVM; fails the test on a non-zero exit. */
-    static void cli(Path config, List<String> arguments) {
+    public static void cli(Path config, List<String> arguments) {
         List<String> all = new ArrayList<>(List.of("provision", "--config", config.toString()));
         all.addAll(arguments);
         StringWriter err = new StringWriter();
@@ -137,5 +137,32 @@ public final class TestAppliance implements AutoCloseable {
                 // best effort: the test's own failure, if any, is what matters
             }
         }
+    }
+
+    /** A small edXML document from {@code from} to each of {@code to}, with a fresh document id. */
+    public static byte[] edxml(String from, List<String> to, String subject) {
+        StringBuilder recipients = new StringBuilder();
+        for (String organ : to) {
+            recipients.append("<edXML:To><edXML:OrganId>").append(organ).append("</edXML:OrganId></edXML:To>");
+        }
+        return ("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+                    <edXML:edXMLHeader>
+                      <edXML:MessageHeader>
+                        <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
+                        %s
+                        <edXML:DocumentId>%s</edXML:DocumentId>
+                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
+                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
+                        <edXML:Subject>%s</edXML:Subject>
+                      </edXML:MessageHeader>
+                    </edXML:edXMLHeader>
+                    <edXML:edXMLBody/>
+                  </edXML:edXMLEnvelope>
+                </edXML>
+                """.formatted(from, recipients, java.util.UUID.randomUUID(), subject)).strip()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -915,27 +915,6 @@ class TwoAppliancesTest {
     }
 
     static byte[] edxml(String from, List<String> to, String subject) {
-        StringBuilder recipients = new StringBuilder();
-        for (String organ : to) {
-            recipients.append("<edXML:To><edXML:OrganId>").append(organ).append("</edXML:OrganId></edXML:To>");
-        }
-        return ("""
-                <?xml version="1.0" encoding="UTF-8"?>
-                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-                  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-                    <edXML:edXMLHeader>
-                      <edXML:MessageHeader>
-                        <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
-                        %s
-                        <edXML:DocumentId>%s</edXML:DocumentId>
-                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
-                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
-                        <edXML:Subject>%s</edXML:Subject>
-                      </edXML:MessageHeader>
-                    </edXML:edXMLHeader>
-                    <edXML:edXMLBody/>
-                  </edXML:edXMLEnvelope>
-                </edXML>
-                """.formatted(from, recipients, UUID.randomUUID(), subject)).strip().getBytes(StandardCharsets.UTF_8);
+        return TestAppliance.edxml(from, to, subject);
     }
 }

@@ -110,7 +110,8 @@ public final class LocalApi {
         this.submissions = new Submissions(registry, keys, outbox, metrics, clock, outboxChanged, statuses,
                 EdxmlLimits.DEFAULT.withMaxBytes(MAX_SUBMISSION_BYTES),
                 (tenant, edxml) -> registry.signsEdxml(tenant.organId())
-                        ? XmlSignature.sign(edxml, keys.tenantKey(tenant)) : edxml, submissionRate);
+                        ? keys.withTenantToken(tenant, () -> XmlSignature.sign(edxml, keys.tenantKey(tenant)))
+                        : edxml, submissionRate);
     }
 
     /** The submissions this API stores through, shared with the SDK facade. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import vn.lienthong.appliance.admission.ListenerLimits;
 import vn.lienthong.hsm.batch.BatchSigner;
 import vn.lienthong.hsm.token.PinSource;
 import vn.lienthong.hsm.token.TokenConfig;
@@ -37,7 +38,8 @@ public record ApplianceConfig(
         long storageMaxMapSizeBytes,
         Duration inboxVisibilityTimeout,
         boolean acceptSha1Signatures,
-        IntakeWatermark intakeWatermark) {
+        IntakeWatermark intakeWatermark,
+        int hsmHandshakeSigners) {
 
     public ApplianceConfig {
         tenantTokens = List.copyOf(tenantTokens);
@@ -59,8 +61,16 @@ public record ApplianceConfig(
                 .findFirst().orElse(token);
     }
 
-    /** A TCP listener: host to bind and port (0 picks a free one, for tests). */
-    public record Listener(String host, int port) {
+    /**
+     * A TCP listener: host to bind and port (0 picks a free one, for tests), and what it admits
+     * ({@code max-connections} and the other keys of {@link ListenerLimits}).
+     */
+    public record Listener(String host, int port, ListenerLimits limits) {
+        /** A listener with the default limits. */
+        public Listener(String host, int port) {
+            this(host, port, ListenerLimits.DEFAULTS);
+        }
+
         public InetSocketAddress address() {
             return new InetSocketAddress(host, port);
         }
@@ -128,10 +138,19 @@ public record ApplianceConfig(
                     // SHA-1 XMLDSig from older document systems: refused unless the operator opts in.
                     config.get("edxml.accept-sha1-signatures").asBoolean().orElse(false),
                     intakeWatermark(config.get("storage.intake-high-water-percent").asInt().orElse(90),
-                            config.get("storage.intake-low-water-percent").asInt().orElse(80)));
+                            config.get("storage.intake-low-water-percent").asInt().orElse(80)),
+                    // HSM signatures of TLS handshakes: a bounded pool of platform threads.
+                    atLeastOne(config.get("hsm.handshake-signers").asInt().orElse(4), "hsm.handshake-signers"));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
+    }
+
+    private static int atLeastOne(int value, String key) {
+        if (value < 1) {
+            throw new ConfigurationException("'" + key + "' must be at least 1, not " + value);
+        }
+        return value;
     }
 
     private static <N extends Number> N nonNegative(N value, String key) {
@@ -223,7 +242,24 @@ public record ApplianceConfig(
 
     private static Listener listener(Config node, int defaultPort) {
         return new Listener(node.get("host").asString().orElse("127.0.0.1"),
-                node.get("port").asInt().orElse(defaultPort));
+                node.get("port").asInt().orElse(defaultPort), limits(node));
+    }
+
+    /** The listener's admission limits; each key absent takes its default. */
+    private static ListenerLimits limits(Config node) {
+        ListenerLimits d = ListenerLimits.DEFAULTS;
+        try {
+            return new ListenerLimits(
+                    node.get("max-connections").asInt().orElse(d.maxConnections()),
+                    node.get("max-connections-per-address").asInt().orElse(d.maxConnectionsPerAddress()),
+                    node.get("max-concurrent-streams").asInt().orElse(d.maxConcurrentStreams()),
+                    node.get("max-concurrent-requests").asInt().orElse(d.maxConcurrentRequests()),
+                    Duration.ofSeconds(node.get("request-header-timeout-seconds").asLong()
+                            .orElse(d.requestHeaderTimeout().toSeconds())),
+                    node.get("min-body-rate-bytes-per-second").asLong().orElse(d.minBodyRateBytesPerSecond()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("listeners." + node.name() + ": " + e.getMessage());
+        }
     }
 
     private static String required(Config config, String key) {

@@ -93,6 +93,14 @@ public final class ApplianceKeys implements AutoCloseable {
         return tenantTokens.getOrDefault(tenant.organId(), token);
     }
 
+    /**
+     * Runs {@code work}, which uses the tenant's key in the HSM (an XML signature, say), as an operation of the
+     * tenant's token: on a platform thread when asked on a virtual one, and marking the token down on its faults.
+     */
+    public <T> T withTenantToken(Tenant tenant, Supplier<T> work) {
+        return tokenOf(tenant).use(t -> work.get());
+    }
+
     /** The appliance's TLS identity key (alias {@value ApplianceRegistry#TLS_KEY_ALIAS}). */
     public TokenKey tlsKey() {
         return key(token, ApplianceRegistry.TLS_KEY_ALIAS, "the appliance's TLS identity");

@@ -24,8 +24,17 @@ public final class HelidonTls {
 
     /** TLS presenting the key {@code tlsKey} gives at each handshake (a renewed certificate without a restart). */
     public static Tls of(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust) {
+        return of(JsseContexts.server(tlsKey, clientTrust));
+    }
+
+    /** As {@link #of(Supplier, X509TrustManager)}, each handshake's HSM signature made by one of {@code signers}. */
+    public static Tls of(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust, HandshakeSigners signers) {
+        return of(JsseContexts.server(tlsKey, clientTrust, signers));
+    }
+
+    private static Tls of(javax.net.ssl.SSLContext context) {
         return Tls.builder()
-                .sslContext(JsseContexts.server(tlsKey, clientTrust))
+                .sslContext(context)
                 .sslParameters(JsseContexts.serverParameters())
                 .clientAuth(TlsClientAuth.REQUIRED)
                 .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_NONE)

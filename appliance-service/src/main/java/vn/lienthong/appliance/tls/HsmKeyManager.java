@@ -20,6 +20,8 @@ import vn.lienthong.hsm.token.TokenKey;
 public final class HsmKeyManager extends X509ExtendedKeyManager {
 
     private final Supplier<TokenKey> current;
+    /** Where handshake signatures are made, or null to let JSSE sign on its own thread. */
+    private final HandshakeSigners signers;
 
     public HsmKeyManager(TokenKey key) {
         this(() -> key);
@@ -27,6 +29,15 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
 
     /** Presents {@code current.get()} at each handshake; the first key is checked now. */
     public HsmKeyManager(Supplier<TokenKey> current) {
+        this(current, null);
+    }
+
+    /**
+     * As {@link #HsmKeyManager(Supplier)}, every handshake signature made on one of {@code signers}' platform
+     * threads (a handshake that gets none in time fails), never on the handshake's own thread.
+     */
+    public HsmKeyManager(Supplier<TokenKey> current, HandshakeSigners signers) {
+        this.signers = signers;
         this.current = Objects.requireNonNull(current, "current");
         TokenKey key = Objects.requireNonNull(current.get(), "key");
         if (!key.certificate().getPublicKey().equals(key.publicKey())) {
@@ -98,7 +109,10 @@ public final class HsmKeyManager extends X509ExtendedKeyManager {
     @Override
     public PrivateKey getPrivateKey(String alias) {
         TokenKey key = key();
-        return key.alias().equals(alias) ? key.privateKey() : null;
+        if (!key.alias().equals(alias)) {
+            return null;
+        }
+        return signers == null ? key.privateKey() : PooledHandshakeKeys.standIn(key, signers);
     }
 
     private String chooseClient(String[] keyTypes) {

@@ -17,9 +17,10 @@ import java.util.Objects;
 import javax.net.ssl.SSLEngine;
 
 /**
- * BoringSSL's private key operations for a handshake, done in the HSM: each signature runs on a virtual thread,
- * because a PKCS#11 call may block and Netty's event loop must not. Only signing is offered: the policy's suites
- * all use ECDHE, so there is no RSA key exchange to decrypt.
+ * BoringSSL's private key operations for a handshake, done in the HSM: each signature runs on one of the
+ * {@link HandshakeSigners}' platform threads, because a PKCS#11 call may block and neither Netty's event loop nor a
+ * virtual thread's carrier may; a handshake that gets no signer in time fails. Only signing is offered: the
+ * policy's suites all use ECDHE, so there is no RSA key exchange to decrypt.
  */
 final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
 
@@ -29,21 +30,28 @@ final class HsmPrivateKeyMethod implements OpenSslAsyncPrivateKeyMethod {
 
     private final PrivateKey key;
     private final Provider provider;
+    private final HandshakeSigners signers;
 
     /** @param provider the token's provider, or null to let the JCA find the provider that takes the key */
-    HsmPrivateKeyMethod(PrivateKey key, Provider provider) {
+    HsmPrivateKeyMethod(PrivateKey key, Provider provider, HandshakeSigners signers) {
         this.key = Objects.requireNonNull(key, "key");
         this.provider = provider;
+        this.signers = Objects.requireNonNull(signers, "signers");
     }
 
     @Override
     public Future<byte[]> sign(SSLEngine engine, int signatureAlgorithm, byte[] input) {
         Promise<byte[]> result = ImmediateEventExecutor.INSTANCE.newPromise();
-        Thread.ofVirtual().name("tls-hsm-sign").start(() -> {
-            try {
-                result.setSuccess(sign(key, provider, signatureAlgorithm, input));
-            } catch (GeneralSecurityException | RuntimeException e) {
-                result.setFailure(e);
+        signers.submit(() -> sign(key, provider, signatureAlgorithm, input)).whenComplete((signature, failure) -> {
+            if (failure == null) {
+                result.setSuccess(signature);
+            } else {
+                if (failure instanceof TlsHandshakeListener.AdmissionRefusal && engine != null
+                        && engine.getHandshakeSession() != null) {
+                    // BoringSSL reports only "private key operation failed"; leave the reason for the listener.
+                    engine.getHandshakeSession().putValue(TlsHandshakeListener.REFUSAL_SESSION_KEY, failure);
+                }
+                result.setFailure(failure);
             }
         });
         return result;

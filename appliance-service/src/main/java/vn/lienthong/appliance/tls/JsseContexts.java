@@ -28,7 +28,14 @@ public final class JsseContexts {
 
     /** Like {@link #server(TokenKey, X509TrustManager)}, presenting the key {@code tlsKey} gives at each handshake. */
     public static SSLContext server(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust) {
-        return PolicySslContext.wrap(context(tlsKey, clientTrust), serverParameters());
+        return PolicySslContext.wrap(context(tlsKey, clientTrust, null), serverParameters());
+    }
+
+    /** As {@link #server(Supplier, X509TrustManager)}, each handshake signed on one of {@code signers}' threads. */
+    public static SSLContext server(Supplier<TokenKey> tlsKey, X509TrustManager clientTrust,
+            HandshakeSigners signers) {
+        Objects.requireNonNull(signers, "signers");
+        return PolicySslContext.wrap(context(tlsKey, clientTrust, signers), serverParameters());
     }
 
     /**
@@ -38,7 +45,7 @@ public final class JsseContexts {
      */
     public static SSLContext client(TokenKey tlsKey, X509TrustManager serverTrust) {
         Objects.requireNonNull(tlsKey, "tlsKey");
-        return PolicySslContext.wrap(context(() -> tlsKey, serverTrust), clientParameters());
+        return PolicySslContext.wrap(context(() -> tlsKey, serverTrust, null), clientParameters());
     }
 
     /** The policy's protocols and suites, server's suite preference, client certificate required. */
@@ -63,12 +70,12 @@ public final class JsseContexts {
         return parameters;
     }
 
-    private static SSLContext context(Supplier<TokenKey> tlsKey, X509TrustManager trust) {
+    private static SSLContext context(Supplier<TokenKey> tlsKey, X509TrustManager trust, HandshakeSigners signers) {
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(trust, "trust");
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new HsmKeyManager(tlsKey)}, new TrustManager[] {trust}, null);
+            context.init(new KeyManager[] {new HsmKeyManager(tlsKey, signers)}, new TrustManager[] {trust}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot make a TLS context: " + e.getMessage(), e);

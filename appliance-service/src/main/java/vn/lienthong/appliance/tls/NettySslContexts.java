@@ -28,26 +28,19 @@ public final class NettySslContexts {
     }
 
     /**
-     * A server context: BoringSSL, {@link TlsPolicy} protocols and suites, a client certificate required and checked
-     * by {@code clientTrust}, ALPN offering h2 then http/1.1.
-     *
-     * @throws IllegalStateException if BoringSSL cannot be loaded on this machine
-     */
-    public static SslContext server(TokenKey tlsKey, X509TrustManager clientTrust) {
-        return server(tlsKey, clientTrust, TlsEngine.BORINGSSL);
-    }
-
-    /**
-     * A server context on the given engine, with the same policy, client authentication and ALPN; on
-     * {@link TlsEngine#JDK} the key is presented through {@link HsmKeyManager}.
+     * A server context on the given engine: {@link TlsPolicy} protocols and suites, a client certificate required
+     * and checked by {@code clientTrust}, ALPN offering h2 then http/1.1, each handshake's HSM signature made by
+     * one of {@code signers}; on {@link TlsEngine#JDK} the key is presented through {@link HsmKeyManager}.
      *
      * @throws IllegalStateException if BoringSSL is asked for and cannot be loaded on this machine
      */
-    public static SslContext server(TokenKey tlsKey, X509TrustManager clientTrust, TlsEngine engine) {
+    public static SslContext server(TokenKey tlsKey, X509TrustManager clientTrust, TlsEngine engine,
+            HandshakeSigners signers) {
         Objects.requireNonNull(tlsKey, "tlsKey");
         Objects.requireNonNull(clientTrust, "clientTrust");
+        Objects.requireNonNull(signers, "signers");
         if (engine == TlsEngine.JDK) {
-            return jdkServer(tlsKey, clientTrust);
+            return jdkServer(tlsKey, clientTrust, signers);
         }
         requireBoringSsl();
         try {
@@ -55,7 +48,7 @@ public final class NettySslContexts {
                     tlsKey.chain().toArray(X509Certificate[]::new));
             return SslContextBuilder.forServer(keyless)
                     .sslProvider(SslProvider.OPENSSL)
-                    .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new HsmPrivateKeyMethod(tlsKey.privateKey(), tlsKey.provider()))
+                    .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new HsmPrivateKeyMethod(tlsKey.privateKey(), tlsKey.provider(), signers))
                     .trustManager(clientTrust)
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols(TlsPolicy.PROTOCOLS)
@@ -68,9 +61,9 @@ public final class NettySslContexts {
         }
     }
 
-    private static SslContext jdkServer(TokenKey tlsKey, X509TrustManager clientTrust) {
+    private static SslContext jdkServer(TokenKey tlsKey, X509TrustManager clientTrust, HandshakeSigners signers) {
         try {
-            return SslContextBuilder.forServer(new HsmKeyManager(tlsKey))
+            return SslContextBuilder.forServer(new HsmKeyManager(() -> tlsKey, signers))
                     .sslProvider(SslProvider.JDK)
                     .trustManager(clientTrust)
                     .clientAuth(ClientAuth.REQUIRE)

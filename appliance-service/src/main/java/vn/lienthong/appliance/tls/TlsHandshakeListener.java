@@ -28,6 +28,41 @@ public interface TlsHandshakeListener {
             implements Outcome {
     }
 
+    /**
+     * The listener refused the connection by its own admission rules rather than by a failed check of TLS:
+     * {@code outcome} is the metric label ({@code unpinned}, {@code signer-busy}, {@code connection-limit},
+     * {@code address-limit}), the reason one sentence for the log.
+     */
+    record Refused(SocketAddress remote, String outcome, String reason) implements Outcome {
+    }
+
+    /**
+     * The session value under which a part of the handshake that failed by an admission rule leaves its
+     * {@link AdmissionRefusal}, for an engine (BoringSSL) that does not carry the cause to the handshake's failure.
+     */
+    String REFUSAL_SESSION_KEY = "lienthong.admission-refusal";
+
+    /**
+     * How a failed handshake is told: {@link Refused} when an admission rule refused it (found in the cause or
+     * left in {@code session}, which may be null), else {@link Failed}.
+     */
+    static Outcome failure(SocketAddress remote, Throwable cause, javax.net.ssl.SSLSession session) {
+        if (session != null && session.getValue(REFUSAL_SESSION_KEY) instanceof AdmissionRefusal refusal) {
+            return new Refused(remote, refusal.outcome(), ((Throwable) refusal).getMessage());
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AdmissionRefusal refusal) {
+                return new Refused(remote, refusal.outcome(), t.getMessage());
+            }
+        }
+        return Failed.of(remote, cause);
+    }
+
+    /** A failure (a {@link Throwable}) that is an admission rule's refusal, with its metric label. */
+    interface AdmissionRefusal {
+        String outcome();
+    }
+
     /** The handshake failed; the reason is one sentence for the log, never a secret. */
     record Failed(SocketAddress remote, String reason) implements Outcome {
 

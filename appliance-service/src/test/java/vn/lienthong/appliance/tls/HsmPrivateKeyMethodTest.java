@@ -29,6 +29,7 @@ class HsmPrivateKeyMethodTest {
     private static Token token;
     private static TokenKey ecKey;
     private static TokenKey rsaKey;
+    private static final HandshakeSigners SIGNERS = HandshakeSigners.withDefaults();
 
     private final byte[] handshake = "client random, server random, key share".getBytes(StandardCharsets.UTF_8);
 
@@ -44,6 +45,7 @@ class HsmPrivateKeyMethodTest {
 
     @AfterAll
     static void closeToken() {
+        SIGNERS.close();
         if (token != null) {
             token.close();
         }
@@ -51,7 +53,7 @@ class HsmPrivateKeyMethodTest {
     }
 
     private static byte[] signInTheHsm(TokenKey key, int scheme, byte[] input) throws Exception {
-        Future<byte[]> signed = new HsmPrivateKeyMethod(key.privateKey(), key.provider()).sign(null, scheme, input);
+        Future<byte[]> signed = new HsmPrivateKeyMethod(key.privateKey(), key.provider(), SIGNERS).sign(null, scheme, input);
         assertTrue(signed.await(30, TimeUnit.SECONDS), "the HSM signature did not complete");
         if (!signed.isSuccess()) {
             throw new AssertionError("signing failed", signed.cause());
@@ -123,12 +125,12 @@ class HsmPrivateKeyMethodTest {
                 OpenSslAsyncPrivateKeyMethod.SSL_SIGN_RSA_PKCS1_MD5_SHA1,
                 OpenSslAsyncPrivateKeyMethod.SSL_SIGN_ED25519}) {
             assertThrows(SignatureException.class, () -> HsmPrivateKeyMethod.scheme(scheme));
-            Future<byte[]> refused = new HsmPrivateKeyMethod(rsaKey.privateKey(), rsaKey.provider())
+            Future<byte[]> refused = new HsmPrivateKeyMethod(rsaKey.privateKey(), rsaKey.provider(), SIGNERS)
                     .sign(null, scheme, handshake);
             assertTrue(refused.await(30, TimeUnit.SECONDS));
             assertInstanceOf(SignatureException.class, refused.cause());
         }
-        Future<byte[]> decrypted = new HsmPrivateKeyMethod(rsaKey.privateKey(), rsaKey.provider())
+        Future<byte[]> decrypted = new HsmPrivateKeyMethod(rsaKey.privateKey(), rsaKey.provider(), SIGNERS)
                 .decrypt(null, new byte[256]);
         assertFalse(decrypted.isSuccess());
         assertInstanceOf(UnsupportedOperationException.class, decrypted.cause());

@@ -14,8 +14,10 @@ import vn.lienthong.hsm.HsmException;
 
 /**
  * Signs for one key at the HSM's ceiling and beyond, as X-Road's batch signing does: while the key
- * is idle a request is signed at once, in the caller's thread, as a plain detached CMS over its
- * content (so an idle signer costs one HSM signature); requests that arrive while it is busy wait,
+ * is idle a request is signed at once, as a plain detached CMS over its content (so an idle signer
+ * costs one HSM signature), in the caller's thread if it is a platform thread, else handed to the
+ * signer's own platform thread (a PKCS#11 call blocks in native code and would pin a virtual
+ * thread's carrier); requests that arrive while it is busy wait,
  * and when the signature under way is done one worker takes all that are waiting (at most {@code maxBatch}), builds a Merkle tree over
  * their {@linkplain #entry entries}, has the HSM sign the tree's {@link BatchRoot} once and gives
  * each caller its inclusion proof. A batch never waits for more requests to come.
@@ -73,8 +75,9 @@ public final class BatchSigner implements AutoCloseable {
     public BatchSignature sign(byte[] content) {
         Objects.requireNonNull(content, "content");
         ensureOpen();
-        if (queued.get() == 0 && hsm.tryAcquire()) {
-            // Idle: no reason to make the caller wait for a thread hand-over.
+        // Idle, on a platform thread: no reason to make the caller wait for a thread hand-over. A virtual
+        // thread's request goes to the worker, which takes it at once when idle (a batch of one).
+        if (!Thread.currentThread().isVirtual() && queued.get() == 0 && hsm.tryAcquire()) {
             try {
                 BatchSignature signature = new BatchSignature.Single(signer.signDetached(content));
                 batchSizes.accept(1);

@@ -1,6 +1,11 @@
 package vn.lienthong.hsm.token;
 
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.security.auth.login.LoginException;
@@ -15,9 +20,14 @@ import vn.lienthong.hsm.HsmException;
  * keep-alive test signature. A refused PIN stops the reopening for good: trying it again would
  * count towards locking the token, so the operator must fix the PIN and restart.
  *
- * <p>Safe for many threads.
+ * <p>Safe for many threads. An operation asked for on a virtual thread runs on one of a few platform threads
+ * of the supervisor's own while the virtual thread waits: PKCS#11 blocks in native code and would pin the
+ * virtual thread's carrier.
  */
 public final class TokenSupervisor implements AutoCloseable {
+
+    /** Platform threads that run the operations asked for on virtual threads. */
+    static final int HSM_THREADS = 4;
 
     private static final System.Logger LOG = System.getLogger(TokenSupervisor.class.getName());
 
@@ -49,6 +59,7 @@ public final class TokenSupervisor implements AutoCloseable {
     private volatile String downBecause;
     private volatile boolean pinRefused;
     private final AtomicLong reopenings = new AtomicLong();
+    private final ExecutorService hsmThreads;
 
     /**
      * Opens the token at once: a token that cannot be opened at start (a wrong PIN, a wrong label)
@@ -59,6 +70,8 @@ public final class TokenSupervisor implements AutoCloseable {
         this.opener = Objects.requireNonNull(opener, "opener");
         this.boundary = Objects.requireNonNull(boundary, "boundary");
         this.token = opener.open(config);
+        this.hsmThreads = Executors.newFixedThreadPool(HSM_THREADS,
+                Thread.ofPlatform().name("hsm-" + config.label() + "-", 0).daemon().factory());
     }
 
     /** Opens the real token, injecting nothing. */
@@ -88,6 +101,33 @@ public final class TokenSupervisor implements AutoCloseable {
      * @throws HsmException              for failures that are not the token's (a missing key, say)
      */
     public <T> T use(Function<Token, T> operation) {
+        if (!Thread.currentThread().isVirtual()) {
+            return useHere(operation);
+        }
+        Future<T> done;
+        try {
+            done = hsmThreads.submit(() -> useHere(operation));
+        } catch (RejectedExecutionException e) {
+            throw new HsmException("the HSM token '" + label() + "' has been closed");
+        }
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new HsmException("the HSM operation failed: " + HsmException.rootMessage(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            done.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new HsmException("interrupted while waiting for the HSM token '" + label() + "'");
+        }
+    }
+
+    private <T> T useHere(Function<Token, T> operation) {
         String reason = downBecause;
         if (reason != null) {
             throw unavailable(reason, null);
@@ -185,6 +225,7 @@ public final class TokenSupervisor implements AutoCloseable {
     /** Logs out of the token. */
     @Override
     public void close() {
+        hsmThreads.shutdownNow();
         token.close();
     }
 

@@ -232,4 +232,17 @@ class BatchSignerTest {
             Thread.sleep(5);
         }
     }
+
+    @Test
+    void anIdleSignerAskedOnAVirtualThreadSignsOnAPlatformThread() throws Exception {
+        AtomicBoolean virtual = new AtomicBoolean(true);
+        try (BatchSigner signer = new BatchSigner("k", content -> {
+            virtual.set(Thread.currentThread().isVirtual());
+            return cms.signDetached(key, content);
+        }, 16, size -> { })) {
+            Thread caller = Thread.ofVirtual().start(() -> signer.sign(header(1)));
+            caller.join(30_000);
+            assertTrue(!virtual.get(), "the HSM was called on the virtual caller's carrier");
+        }
+    }
 }

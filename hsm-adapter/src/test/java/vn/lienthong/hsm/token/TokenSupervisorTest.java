@@ -116,4 +116,23 @@ class TokenSupervisorTest {
         assertFalse(refused.getMessage().contains("9999"));
         Files.delete(wrongPin);
     }
+
+    @Test
+    void anOperationAskedOnAVirtualThreadRunsOnAPlatformThreadAndItsFailureComesBackAsIs() throws Exception {
+        TokenSupervisor supervisor = TokenSupervisor.open(softHsm.config());
+        try {
+            java.util.concurrent.atomic.AtomicReference<Object> seen = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread.ofVirtual().start(() -> {
+                boolean virtual = supervisor.use(t -> Thread.currentThread().isVirtual());
+                RuntimeException failure = assertThrows(IllegalStateException.class, () -> supervisor.use(t -> {
+                    throw new IllegalStateException("not the token's fault");
+                }));
+                seen.set(virtual + " " + failure.getMessage() + " " + supervisor.use(SIGN).length);
+            }).join(30_000);
+            assertTrue(String.valueOf(seen.get()).startsWith("false not the token's fault "), String.valueOf(seen.get()));
+            assertTrue(supervisor.up());
+        } finally {
+            supervisor.close();
+        }
+    }
 }

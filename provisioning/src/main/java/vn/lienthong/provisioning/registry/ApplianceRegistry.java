@@ -36,6 +36,8 @@ public final class ApplianceRegistry {
     static final String TENANT = "tenant";
     static final String TRUST = "trust";
     static final String DIRECTORY = "directory";
+    /** A fresh value at each directory import, so that a reader can tell the directory changed with one read. */
+    static final String DIRECTORY_VERSION = "directory-version";
     static final String OPERATOR = "operator";
     /** DMS certificate fingerprint to organ id: finds the tenant of a request in one read, however many tenants. */
     static final String DMS_INDEX = "dms-certificate";
@@ -319,6 +321,18 @@ public final class ApplianceRegistry {
             }
         }
         registry.replaceAll(DIRECTORY, records);
+        // After the entries: a reader that reads the version first never keeps old entries under a new version.
+        registry.put(DIRECTORY_VERSION, "current", java.util.UUID.randomUUID().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Changes whenever the directory is imported (empty if it never was since this record was introduced): read
+     * it before the entries, and cache what is derived from them under it.
+     */
+    public String directoryVersion() {
+        return registry.get(DIRECTORY_VERSION, "current")
+                .map(bytes -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
     }
 
     public Optional<DirectoryEntry> directoryEntry(String organId) {

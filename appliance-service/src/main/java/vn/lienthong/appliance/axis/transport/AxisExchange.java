@@ -29,12 +29,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Hands one whole request to the {@link AxisHandler} on a virtual thread and writes its answer back; the event
- * loop only copies bytes. On HTTP/1.1 it asks for the next request once the answer is written.
+ * loop only copies bytes. The request's place among those in progress was taken by {@link RequestAdmission}
+ * before its body was read, and is given back here once the handler has answered. On HTTP/1.1 it asks for the
+ * next request once the answer is written.
  */
 final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -44,7 +45,6 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final AxisHandler handler;
     private final ExecutorService handlers;
-    private final Semaphore inProgress;
     private final boolean oneRequestAtATime;
     // Event loop only: a read was asked for and no request has come of it yet.
     private boolean awaitingRequest;
@@ -53,10 +53,9 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
      * @param oneRequestAtATime true on HTTP/1.1, where the channel does not read by itself: this handler asks for
      *                          the next request (the pipeline has asked for the first one)
      */
-    AxisExchange(AxisHandler handler, ExecutorService handlers, Semaphore inProgress, boolean oneRequestAtATime) {
+    AxisExchange(AxisHandler handler, ExecutorService handlers, boolean oneRequestAtATime) {
         this.handler = handler;
         this.handlers = handlers;
-        this.inProgress = inProgress;
         this.oneRequestAtATime = oneRequestAtATime;
         this.awaitingRequest = oneRequestAtATime;
     }
@@ -73,7 +72,13 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest message) {
         awaitingRequest = false;
+        RequestAdmission.Permit permit = ctx.channel().attr(RequestAdmission.PERMIT).getAndSet(null);
+        if (permit == null) {
+            // Admission answered and let go of this request already (it was cut off); nothing to do.
+            return;
+        }
         if (!message.decoderResult().isSuccess()) {
+            permit.release();
             answer(ctx, plain(400, "the request is not valid HTTP"), true);
             return;
         }
@@ -83,11 +88,8 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
                     headers(message.headers()), ByteBufUtil.getBytes(message.content()), peerChain(ctx.channel()));
         } catch (SSLPeerUnverifiedException e) {
             // Cannot happen with client authentication required; refuse rather than run without an identity.
+            permit.release();
             answer(ctx, plain(403, "the connection carries no verified client certificate"), true);
-            return;
-        }
-        if (!inProgress.tryAcquire()) {
-            answer(ctx, busy(), false);
             return;
         }
         try {
@@ -100,12 +102,12 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
                             + request.path(), e);
                     response = plain(500, "the appliance could not process the request; it was not accepted");
                 } finally {
-                    inProgress.release();
+                    permit.release();
                 }
                 answer(ctx, response, false);
             });
         } catch (RejectedExecutionException e) {
-            inProgress.release();
+            permit.release();
             answer(ctx, busy(), true);
         }
     }
@@ -119,6 +121,21 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     // Safe from any thread: Netty runs the write on the channel's event loop.
     private void answer(ChannelHandlerContext ctx, AxisResponse response, boolean close) {
+        ChannelFuture written = ctx.writeAndFlush(http(response, close));
+        if (close) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        } else if (oneRequestAtATime) {
+            written.addListener(done -> {
+                if (done.isSuccess()) {
+                    awaitingRequest = true;
+                    ctx.read();
+                }
+            });
+        }
+    }
+
+    /** The HTTP form of an answer; {@code close} adds {@code Connection: close}. */
+    static FullHttpResponse http(AxisResponse response, boolean close) {
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         response.headers().forEach((name, value) -> {
@@ -133,17 +150,7 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (close) {
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        ChannelFuture written = ctx.writeAndFlush(out);
-        if (close) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        } else if (oneRequestAtATime) {
-            written.addListener(done -> {
-                if (done.isSuccess()) {
-                    awaitingRequest = true;
-                    ctx.read();
-                }
-            });
-        }
+        return out;
     }
 
     private static Map<String, String> headers(HttpHeaders headers) {
@@ -171,11 +178,11 @@ final class AxisExchange extends SimpleChannelInboundHandler<FullHttpRequest> {
         return chain;
     }
 
-    private static AxisResponse plain(int status, String sentence) {
+    static AxisResponse plain(int status, String sentence) {
         return AxisResponse.of(status, "text/plain; charset=utf-8", (sentence + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static AxisResponse busy() {
+    static AxisResponse busy() {
         return new AxisResponse(503, "text/plain; charset=utf-8",
                 "the appliance is busy; try again shortly\n".getBytes(StandardCharsets.UTF_8),
                 Map.of("retry-after", "1"));

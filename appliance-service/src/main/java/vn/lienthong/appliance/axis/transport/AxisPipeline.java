@@ -19,15 +19,20 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.channel.group.ChannelGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import vn.lienthong.appliance.admission.ConnectionCount;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
 
 /**
- * Each connection's pipeline, top to bottom: TLS, handshake reporting, idle timeout, then (once ALPN has chosen)
- * HTTP/2 with one child pipeline per stream or HTTP/1.1 one request at a time, each ending in {@link AxisExchange}.
+ * Each connection's pipeline, top to bottom: admission by the connection limits (in all and per address), TLS,
+ * handshake reporting, idle timeout, then (once ALPN has chosen) HTTP/2 with one child pipeline per stream (at most
+ * {@code max-concurrent-streams} at once) or HTTP/1.1 one request at a time, each going through
+ * {@link RequestAdmission} before its body is read and ending in {@link AxisExchange}.
  */
 final class AxisPipeline extends ChannelInitializer<SocketChannel> {
 
@@ -36,12 +41,13 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
     private static final int MAX_INITIAL_LINE_BYTES = 4096;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int MAX_CHUNK_BYTES = 64 * 1024;
-    private static final long MAX_STREAMS_PER_CONNECTION = 100;
 
     private final AxisServerSettings settings;
     private final Supplier<SslContext> sslContext;
     private final AxisHandler handler;
     private final HandshakeReporter handshakes;
+    private final TlsHandshakeListener handshakeListener;
+    private final ConnectionCount connectionCount;
     private final ExecutorService handlers;
     private final ChannelGroup connections;
     private final Semaphore inProgress;
@@ -52,6 +58,8 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
         this.sslContext = sslContext;
         this.handler = handler;
         this.handshakes = new HandshakeReporter(handshakes);
+        this.handshakeListener = handshakes;
+        this.connectionCount = new ConnectionCount(settings.limits());
         this.handlers = handlers;
         this.connections = connections;
         this.inProgress = new Semaphore(settings.maxConcurrentRequests());
@@ -59,6 +67,19 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Before TLS: a connection over the limits costs neither a handshake nor an HSM signature.
+        InetSocketAddress remote = ch.remoteAddress();
+        InetAddress address = remote.getAddress();
+        ConnectionCount.Admission admission = connectionCount.admit(address);
+        if (admission != ConnectionCount.Admission.ADMITTED) {
+            ch.close();
+            report(new TlsHandshakeListener.Refused(remote, admission.outcome(), "the axis listener refused a connection"
+                    + " from " + address.getHostAddress() + ": " + (admission == ConnectionCount.Admission.TOO_MANY_CONNECTIONS
+                    ? settings.limits().maxConnections() + " connections are open"
+                    : settings.limits().maxConnectionsPerAddress() + " connections from that address are open")));
+            return;
+        }
+        ch.closeFuture().addListener(closed -> connectionCount.release(address));
         connections.add(ch);
         // The current context: a reloaded certificate is presented from the next connection on.
         SslHandler tls = sslContext.get().newHandler(ch.alloc());
@@ -69,8 +90,20 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
                 .addLast("alpn", new ProtocolSelector());
     }
 
+    private void report(TlsHandshakeListener.Outcome outcome) {
+        try {
+            handshakeListener.handshake(outcome);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the TLS handshake listener failed: " + e);
+        }
+    }
+
     private AxisExchange exchange(boolean oneRequestAtATime) {
-        return new AxisExchange(handler, handlers, inProgress, oneRequestAtATime);
+        return new AxisExchange(handler, handlers, oneRequestAtATime);
+    }
+
+    private RequestAdmission admission(boolean oneRequestAtATime) {
+        return new RequestAdmission(settings.limits(), inProgress, oneRequestAtATime);
     }
 
     /** Sets up HTTP/2 or HTTP/1.1 once the handshake has chosen one. */
@@ -84,13 +117,14 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                 Http2Settings limits = Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_STREAMS_PER_CONNECTION)
+                        .maxConcurrentStreams(settings.limits().maxConcurrentStreams())
                         .maxHeaderListSize(MAX_HEADER_BYTES);
                 ctx.pipeline().addLast(Http2FrameCodecBuilder.forServer().initialSettings(limits).build(),
                         new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                             @Override
                             protected void initChannel(Http2StreamChannel stream) {
                                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                        admission(false),
                                         new BodyLimitAggregator(settings.maxBodyBytes()),
                                         exchange(false));
                             }
@@ -101,6 +135,7 @@ final class AxisPipeline extends ChannelInitializer<SocketChannel> {
                 // after the previous answer is written, which also stops a client piling up requests.
                 ctx.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_CHUNK_BYTES),
                         new HttpServerKeepAliveHandler(),
+                        admission(true),
                         new BodyLimitAggregator(settings.maxBodyBytes()),
                         new FlowControlHandler(),
                         exchange(true),

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.X509TrustManager;
+import vn.lienthong.appliance.tls.HandshakeSigners;
 import vn.lienthong.appliance.tls.NettySslContexts;
 import vn.lienthong.appliance.tls.TlsEngine;
 import vn.lienthong.appliance.tls.TlsHandshakeListener;
@@ -43,10 +44,17 @@ public final class AxisServer implements AutoCloseable {
     private final ChannelGroup connections;
     private final Channel listening;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final TlsEngine engine;
+    private final HandshakeSigners signers;
+    /** Whether this server made its signers (and so closes them). */
+    private final boolean ownSigners;
 
     private AxisServer(AxisServerSettings settings, SslContext sslContext, AxisHandler handler,
-            TlsHandshakeListener handshakes) {
+            TlsHandshakeListener handshakes, TlsEngine engine, HandshakeSigners signers, boolean ownSigners) {
         this.settings = settings;
+        this.engine = engine;
+        this.signers = signers;
+        this.ownSigners = ownSigners;
         this.sslContext = new AtomicReference<>(sslContext);
         this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("axis-accept"),
                 NioIoHandler.newFactory());
@@ -80,15 +88,39 @@ public final class AxisServer implements AutoCloseable {
         return start(settings, tlsKey, clientTrust, handler, handshakes, TlsEngine.BORINGSSL);
     }
 
-    /** As {@link #start(AxisServerSettings, TokenKey, X509TrustManager, AxisHandler, TlsHandshakeListener)}, on the given TLS engine. */
+    /**
+     * As {@link #start(AxisServerSettings, TokenKey, X509TrustManager, AxisHandler, TlsHandshakeListener)}, on the
+     * given TLS engine, with {@value HandshakeSigners#DEFAULT_SIGNERS} handshake signers of its own.
+     */
     public static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
             AxisHandler handler, TlsHandshakeListener handshakes, TlsEngine engine) {
+        HandshakeSigners own = HandshakeSigners.withDefaults();
+        try {
+            return start(settings, tlsKey, clientTrust, handler, handshakes, engine, own, true);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #start(AxisServerSettings, TokenKey, X509TrustManager, AxisHandler, TlsHandshakeListener)}, each
+     * handshake's HSM signature made by one of {@code signers} (which the caller closes after this server).
+     */
+    public static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
+            AxisHandler handler, TlsHandshakeListener handshakes, HandshakeSigners signers) {
+        return start(settings, tlsKey, clientTrust, handler, handshakes, TlsEngine.BORINGSSL, signers, false);
+    }
+
+    private static AxisServer start(AxisServerSettings settings, TokenKey tlsKey, X509TrustManager clientTrust,
+            AxisHandler handler, TlsHandshakeListener handshakes, TlsEngine engine, HandshakeSigners signers,
+            boolean ownSigners) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(handshakes, "handshakes");
-        SslContext sslContext = NettySslContexts.server(tlsKey, clientTrust, engine);
+        SslContext sslContext = NettySslContexts.server(tlsKey, clientTrust, engine, signers);
         try {
-            return new AxisServer(settings, sslContext, handler, handshakes);
+            return new AxisServer(settings, sslContext, handler, handshakes, engine, signers, ownSigners);
         } catch (RuntimeException e) {
             ReferenceCountUtil.release(sslContext);
             throw e;
@@ -135,7 +167,7 @@ public final class AxisServer implements AutoCloseable {
      * connections already open keep theirs until they close.
      */
     public void reloadTls(TokenKey tlsKey, X509TrustManager clientTrust) {
-        SslContext previous = sslContext.getAndSet(NettySslContexts.server(tlsKey, clientTrust));
+        SslContext previous = sslContext.getAndSet(NettySslContexts.server(tlsKey, clientTrust, engine, signers));
         // Each open connection's engine holds its own reference to the context it was made from.
         ReferenceCountUtil.release(previous);
     }
@@ -147,5 +179,8 @@ public final class AxisServer implements AutoCloseable {
         acceptor.terminationFuture().awaitUninterruptibly(millis + 1000);
         workers.terminationFuture().awaitUninterruptibly(millis + 1000);
         handlers.shutdownNow();
+        if (ownSigners) {
+            signers.close();
+        }
     }
 }

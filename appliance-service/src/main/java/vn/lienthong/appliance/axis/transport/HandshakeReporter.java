@@ -31,7 +31,9 @@ final class HandshakeReporter extends ChannelInboundHandlerAdapter {
                 outcome = new TlsHandshakeListener.Succeeded(ctx.channel().remoteAddress(), session.getProtocol(),
                         session.getCipherSuite(), Objects.requireNonNullElse(tls.applicationProtocol(), ""));
             } else {
-                outcome = TlsHandshakeListener.Failed.of(ctx.channel().remoteAddress(), done.cause());
+                SslHandler tls = ctx.pipeline().get(SslHandler.class);
+                outcome = TlsHandshakeListener.failure(ctx.channel().remoteAddress(), done.cause(),
+                        tls == null ? null : tls.engine().getSession());
             }
             try {
                 listener.handshake(outcome);
