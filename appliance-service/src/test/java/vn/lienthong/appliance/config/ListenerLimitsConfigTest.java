@@ -25,6 +25,7 @@ class ListenerLimitsConfigTest {
                 storage:
                   path: data
                 hsm:
+                  library: /usr/lib/softhsm/libsofthsm2.so
                   token-label: t
                   pin: env:LIENTHONG_TEST_PIN
                 %s
