@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,21 +65,8 @@ class FullStoreDrainTest {
     static TestAppliance a;
     static TestAppliance b;
     static DocumentSystemClient g22;
-    static final List<LogRecord> log = new CopyOnWriteArrayList<>();
-    static final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final CapturedLog capture = new CapturedLog();
+    static final List<LogRecord> log = capture.records;
 
     @BeforeAll
     static void start() throws Exception {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,21 +76,8 @@ class PeerAnswerAndIdLimitsTest {
     /** Bytes of the huge answer the stand-in could write before the forwarder stopped reading. */
     static final AtomicLong hugeWritten = new AtomicLong(-1);
     static final CountDownLatch hugeEnded = new CountDownLatch(1);
-    static final List<LogRecord> log = new CopyOnWriteArrayList<>();
-    static final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            log.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final CapturedLog capture = new CapturedLog();
+    static final List<LogRecord> log = capture.records;
 
     @BeforeAll
     static void start() throws Exception {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import vn.lienthong.appliance.Appliance;
 import vn.lienthong.appliance.Lienthong;
+import vn.lienthong.appliance.TestAppliance;
 import vn.lienthong.appliance.axis.EnvelopeReceiver;
 import vn.lienthong.appliance.cli.JvmLauncher;
 import vn.lienthong.appliance.config.ApplianceConfig;
@@ -220,7 +221,7 @@ class InboxFloodAttackTest {
         double before = metric("lienthong_documents_received_total", "tenant=\"" + H14 + "\"");
         long start = System.nanoTime();
         for (int i = 0; i < LEGITIMATE_DOCUMENTS; i++) {
-            var submitted = g22.submit(document(G22, H14, "văn bản " + i));
+            var submitted = g22.submit(TestAppliance.edxml(G22, List.of(H14), "văn bản " + i));
             assertEquals(202, submitted.status(), submitted.text());
         }
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
@@ -352,27 +353,6 @@ class InboxFloodAttackTest {
                 .header(EnvelopeReceiver.RECIPIENT_HEADER, H41)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(envelope))
                 .build(), HttpResponse.BodyHandlers.discarding());
-    }
-
-    private static byte[] document(String from, String to, String subject) {
-        return ("""
-                <?xml version="1.0" encoding="UTF-8"?>
-                <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-                  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
-                    <edXML:edXMLHeader>
-                      <edXML:MessageHeader>
-                        <edXML:From><edXML:OrganId>%s</edXML:OrganId></edXML:From>
-                        <edXML:To><edXML:OrganId>%s</edXML:OrganId></edXML:To>
-                        <edXML:DocumentId>%s</edXML:DocumentId>
-                        <edXML:Code><edXML:CodeNumber>1</edXML:CodeNumber><edXML:CodeNotation>VPCP-TTĐT</edXML:CodeNotation></edXML:Code>
-                        <edXML:PromulgationInfo><edXML:PromulgationDate>2024/03/15</edXML:PromulgationDate></edXML:PromulgationInfo>
-                        <edXML:Subject>%s</edXML:Subject>
-                      </edXML:MessageHeader>
-                    </edXML:edXMLHeader>
-                    <edXML:edXMLBody/>
-                  </edXML:edXMLEnvelope>
-                </edXML>
-                """.formatted(from, to, UUID.randomUUID(), subject)).strip().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Path config(String name, SoftHsmTestToken token, int api, int axis, int ops) throws Exception {
