@@ -78,11 +78,6 @@ public final class ApplianceRegistry {
         this.registry = registry;
     }
 
-    /**
-     * Adds or replaces a tenant.
-     *
-     * @throws IllegalArgumentException if one of its DMS certificates already acts as another tenant
-     */
     /** Whether the appliance applies the tenant's organisation XMLDSig to its outgoing edXML documents. */
     public boolean signsEdxml(String organId) {
         return registry.get("edxml-sign", organId).isPresent();

@@ -673,7 +673,6 @@ public final class Outbox {
         });
     }
 
-    /** A delivery as the message's acceptance leaves it: queued since then, due then, no attempt yet. */
     /** The recipients, each checked, in their order without repeats. */
     private static List<String> distinct(List<String> recipients) {
         if (recipients.size() == 1) {
