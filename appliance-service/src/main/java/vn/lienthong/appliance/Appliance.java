@@ -136,7 +136,7 @@ public final class Appliance implements AutoCloseable {
             ApplianceKeys keys = new ApplianceKeys(token, tokenOfTenant, registry, metrics, config.hsmMaxBatch(),
                     keyUsage::signed);
             TokenKey tlsKey = keys.tlsKey();
-            ApplianceConfig.CrlFetch crlFetch = ApplianceConfig.crlFetch(config.file());
+            ApplianceConfig.CrlFetch crlFetch = config.crlFetch();
             CrlFetcher crlFetcher = new CrlFetcher(crlFetch.enabled(), registry, keys::certificates,
                     fetch -> Thread.ofVirtual().name("crl-fetch").start(fetch), clock);
             AnchorTrustManager anchors = new AnchorTrustManager(registry::trustAnchors, registry::revocationLists,

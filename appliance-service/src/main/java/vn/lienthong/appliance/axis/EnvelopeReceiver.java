@@ -14,6 +14,7 @@ import vn.lienthong.appliance.axis.transport.AxisRequest;
 import vn.lienthong.appliance.axis.transport.AxisResponse;
 import vn.lienthong.appliance.edxml.EdxmlMessage;
 import vn.lienthong.appliance.edxml.EdxmlRejectedException;
+import vn.lienthong.appliance.edxml.OrganId;
 import vn.lienthong.appliance.edxml.StatusMessage;
 import vn.lienthong.appliance.envelope.Envelope;
 import vn.lienthong.appliance.envelope.EnvelopeCodec;
@@ -25,6 +26,7 @@ import vn.lienthong.appliance.envelope.SignedReceipt;
 import vn.lienthong.appliance.keys.ApplianceKeys;
 import vn.lienthong.appliance.keys.MissingKeyException;
 import vn.lienthong.appliance.ops.ApplianceMetrics;
+import vn.lienthong.appliance.ops.RepeatedLog;
 import vn.lienthong.appliance.audit.RefusalAudit;
 import vn.lienthong.appliance.tenancy.IsolationAudit;
 import vn.lienthong.hsm.HsmException;
@@ -74,7 +76,7 @@ public final class EnvelopeReceiver implements AxisHandler {
     private final StatusHistory statuses;
     private final Outbox outbox;
     private final IsolationAudit isolation;
-    private final vn.lienthong.appliance.ops.RepeatedLog failures;
+    private final RepeatedLog failures;
 
     /**
      * @param statuses where an incoming status message is linked to the tenant's outbox message it answers
@@ -90,8 +92,8 @@ public final class EnvelopeReceiver implements AxisHandler {
         this.inbox = inbox;
         this.metrics = metrics;
         this.clock = clock;
-        this.failures = new vn.lienthong.appliance.ops.RepeatedLog(System.getLogger(EnvelopeReceiver.class.getName()),
-                "axis", metrics, clock, vn.lienthong.appliance.ops.RepeatedLog.MINUTE);
+        this.failures = new RepeatedLog(System.getLogger(EnvelopeReceiver.class.getName()),
+                "axis", metrics, clock, RepeatedLog.MINUTE);
     }
 
     @Override
@@ -109,7 +111,7 @@ public final class EnvelopeReceiver implements AxisHandler {
             String recipient = Optional.ofNullable(request.headers().get(RECIPIENT_HEADER.toLowerCase(java.util.Locale.ROOT)))
                     .orElseThrow(() -> new ProblemException(Problem.of(400, "recipient-required",
                             "Recipient required", "the " + RECIPIENT_HEADER + " header is missing")));
-            if (!vn.lienthong.appliance.edxml.OrganId.isValid(recipient)) {
+            if (!OrganId.isValid(recipient)) {
                 // Before any lookup: an over-long value would not even fit a storage key.
                 throw new ProblemException(Problem.of(400, "invalid-recipient", "Invalid recipient",
                         "the " + RECIPIENT_HEADER + " header is not an organ id"));
@@ -190,9 +192,10 @@ public final class EnvelopeReceiver implements AxisHandler {
         SignedReceipt receipt = keys.signReceipt(new Receipt(header.messageId(), headerSha256, now,
                 tenant.organId()), tenant);
         TenantQuota quota = tenant.quota();
+        String kind = edxml.orElse(null) instanceof StatusMessage ? "status" : "edoc";
         PutResult<InboxEntry> put = inbox.putWithin(new InboxMessage(tenant.organId(), header.messageId(),
-                header.sender(), request.body(), receipt.encode(), now, header.contentType(),
-                edxml.orElse(null) instanceof StatusMessage ? "status" : "edoc", header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
+                        header.sender(), request.body(), receipt.encode(), now, header.contentType(), kind,
+                        header.createdAt()), quota.inboxDocuments(), quota.inboxBytes())
                 .orElseThrow(() -> inboxQuotaExceeded(tenant));
         return switch (put) {
             case PutResult.Accepted<InboxEntry> accepted -> {

@@ -39,7 +39,8 @@ public record ApplianceConfig(
         Duration inboxVisibilityTimeout,
         boolean acceptSha1Signatures,
         IntakeWatermark intakeWatermark,
-        int hsmHandshakeSigners) {
+        int hsmHandshakeSigners,
+        CrlFetch crlFetch) {
 
     public ApplianceConfig {
         tenantTokens = List.copyOf(tenantTokens);
@@ -140,7 +141,8 @@ public record ApplianceConfig(
                     intakeWatermark(config.get("storage.intake-high-water-percent").asInt().orElse(90),
                             config.get("storage.intake-low-water-percent").asInt().orElse(80)),
                     // HSM signatures of TLS handshakes: a bounded pool of platform threads.
-                    atLeastOne(config.get("hsm.handshake-signers").asInt().orElse(4), "hsm.handshake-signers"));
+                    atLeastOne(config.get("hsm.handshake-signers").asInt().orElse(4), "hsm.handshake-signers"),
+                    crlFetch(config));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
         }
@@ -219,25 +221,13 @@ public record ApplianceConfig(
     public record CrlFetch(boolean enabled, Duration interval) {
     }
 
-    /**
-     * {@code trust.crl-fetch} (default false) and {@code trust.crl-fetch-interval-minutes} (default
-     * 60, at least 1), read from the file as {@link #operatorListener} is.
-     */
-    public static CrlFetch crlFetch(Path file) {
-        Config config = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.file(file.toAbsolutePath().normalize()))
-                .build();
-        try {
-            long minutes = config.get("trust.crl-fetch-interval-minutes").asLong().orElse(60L);
-            if (minutes < 1) {
-                throw new ConfigurationException("'trust.crl-fetch-interval-minutes' must be at least 1");
-            }
-            return new CrlFetch(config.get("trust.crl-fetch").asBoolean().orElse(false), Duration.ofMinutes(minutes));
-        } catch (ConfigException e) {
-            throw new ConfigurationException("the configuration file " + file + " is not valid: " + e.getMessage());
+    /** {@code trust.crl-fetch} (default false) and {@code trust.crl-fetch-interval-minutes} (default 60, at least 1). */
+    private static CrlFetch crlFetch(Config config) {
+        long minutes = config.get("trust.crl-fetch-interval-minutes").asLong().orElse(60L);
+        if (minutes < 1) {
+            throw new IllegalArgumentException("'trust.crl-fetch-interval-minutes' must be at least 1");
         }
+        return new CrlFetch(config.get("trust.crl-fetch").asBoolean().orElse(false), Duration.ofMinutes(minutes));
     }
 
     private static Listener listener(Config node, int defaultPort) {

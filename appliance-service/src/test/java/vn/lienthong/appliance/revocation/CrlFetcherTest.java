@@ -119,11 +119,23 @@ class CrlFetcherTest {
         fetcher.run();
 
         assertEquals(0, requests.get());
-        Path config = Files.writeString(dir.resolve("config.yaml"), "trust:\n  crl-fetch: true\n");
-        assertEquals(new ApplianceConfig.CrlFetch(true, Duration.ofMinutes(60)), ApplianceConfig.crlFetch(config));
-        Files.writeString(config, "storage:\n  path: data\n");
-        assertEquals(new ApplianceConfig.CrlFetch(false, Duration.ofMinutes(60)), ApplianceConfig.crlFetch(config));
-        Files.writeString(config, "trust:\n  crl-fetch: true\n  crl-fetch-interval-minutes: 0\n");
-        assertThrows(vn.lienthong.appliance.config.ConfigurationException.class, () -> ApplianceConfig.crlFetch(config));
+        assertEquals(new ApplianceConfig.CrlFetch(true, Duration.ofMinutes(60)),
+                configWith("trust:\n  crl-fetch: true\n").crlFetch());
+        assertEquals(new ApplianceConfig.CrlFetch(false, Duration.ofMinutes(60)), configWith("").crlFetch());
+        assertThrows(vn.lienthong.appliance.config.ConfigurationException.class,
+                () -> configWith("trust:\n  crl-fetch: true\n  crl-fetch-interval-minutes: 0\n"));
+    }
+
+    /** An appliance configuration with {@code trust} (YAML) added to what every configuration needs. */
+    private ApplianceConfig configWith(String trust) throws Exception {
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                storage:
+                  path: data
+                hsm:
+                  library: /usr/lib/softhsm/libsofthsm2.so
+                  token-label: t
+                  pin: env:LIENTHONG_TEST_PIN
+                """ + trust);
+        return ApplianceConfig.load(file);
     }
 }
